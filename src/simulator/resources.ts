@@ -1198,11 +1198,15 @@ function duplicates(names: readonly string[]): string[] {
   return [...dup];
 }
 
-/** The type of `name` as a join key of `def`: a stored field or a derived virtual filter (V fields are not stored). */
-function keyType(def: ResourceDef, name: string): FieldType | undefined {
+/**
+ * The type of `name` as a join key of `def`: a stored field (V fields are not stored) or, when
+ * `derivedToo`, a derived virtual filter. Foreign fields are looked up by the store's `findBy`, which
+ * only sees stored values, so only local fields may be derived.
+ */
+function keyType(def: ResourceDef, name: string, derivedToo: boolean): FieldType | undefined {
   const field = def.fields.find((x) => x.name === name && x.access !== 'V');
   if (field) return field.type;
-  const vf = def.virtualFilters?.find((v) => v.name === name);
+  const vf = derivedToo ? def.virtualFilters?.find((v) => v.name === name) : undefined;
   return vf?.kind === 'derived' ? vf.type : undefined;
 }
 
@@ -1271,15 +1275,15 @@ function validateIncludes(
     if (inc.kind === 'parent' && (inc.localField === undefined) === (inc.foreignField === undefined))
       problems.push(`${at}: a parent include needs exactly one of localField and foreignField`);
     if (inc.localField !== undefined) {
-      const type = keyType(def, inc.localField);
+      const type = keyType(def, inc.localField, true);
       if (type === undefined)
         problems.push(`${at}: localField '${inc.localField}' is not a field of ${def.path}`);
       else if (!KEY_TYPES.has(type)) problems.push(`${at}: localField '${inc.localField}' is a ${type}`);
     }
     if (inc.foreignField !== undefined) {
-      const type = keyType(target, inc.foreignField);
+      const type = keyType(target, inc.foreignField, false);
       if (type === undefined)
-        problems.push(`${at}: foreignField '${inc.foreignField}' is not a field of ${target.path}`);
+        problems.push(`${at}: foreignField '${inc.foreignField}' is not a stored field of ${target.path}`);
       else if (!KEY_TYPES.has(type)) problems.push(`${at}: foreignField '${inc.foreignField}' is a ${type}`);
     }
   }

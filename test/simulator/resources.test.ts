@@ -475,7 +475,7 @@ describe('validateResources', () => {
       ...d,
       includes: [{ key: 'kids', resource: 'kids', kind: 'child', foreignField: 'mother_id' }],
     }));
-    expect(problemsOf(badForeign)).toContain("foreignField 'mother_id' is not a field of kids");
+    expect(problemsOf(badForeign)).toContain("foreignField 'mother_id' is not a stored field of kids");
     const badLocal = broken(1, (d) => ({
       ...d,
       includes: [{ key: 'parent', resource: 'parents', kind: 'parent', localField: 'mother_id' }],
@@ -486,7 +486,7 @@ describe('validateResources', () => {
       ...d,
       includes: [{ key: 'kids', resource: 'kids', kind: 'child', foreignField: 'name' }],
     }));
-    expect(problemsOf(wrongSide)).toContain("foreignField 'name' is not a field of kids");
+    expect(problemsOf(wrongSide)).toContain("foreignField 'name' is not a stored field of kids");
     const nonKey = broken(1, (d) => ({
       ...d,
       fields: [...d.fields, { name: 'born', type: 'date', nullable: false, access: 'RW' }],
@@ -514,6 +514,16 @@ describe('validateResources', () => {
       ],
     }));
     expect(problemsOf(virtual)).toContain("localField 'grand_id' is not a field of kids");
+    // The store finds children by stored values only.
+    const derivedForeign = broken(1, (d) => ({
+      ...d,
+      virtualFilters: [{ kind: 'derived', name: 'grand_id', type: 'int', value: () => null }],
+    }));
+    derivedForeign[0] = {
+      ...derivedForeign[0],
+      includes: [{ key: 'grandkids', resource: 'kids', kind: 'child', foreignField: 'grand_id' }],
+    };
+    expect(problemsOf(derivedForeign)).toContain("foreignField 'grand_id' is not a stored field of kids");
   });
 
   it('catches malformed include shapes and key clashes', () => {
