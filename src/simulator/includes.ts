@@ -93,18 +93,24 @@ export class Renderer {
     }
     for (const { node, inc } of includes) {
       const includePath = path ? `${path}.${node.name}` : node.name;
-      out[node.name] = this.embed(inc, rec, node, includePath);
+      out[node.name] = this.embed(def, inc, rec, node, includePath);
     }
     return out;
   }
 
-  private embed(inc: IncludeDef, rec: Rec, node: IncludeNode, includePath: string): unknown {
+  private embed(
+    def: ResourceDef,
+    inc: IncludeDef,
+    rec: Rec,
+    node: IncludeNode,
+    includePath: string,
+  ): unknown {
     const { ctx } = this.opts;
     const target = this.opts.resourceOf(inc.resource);
     if (inc.kind === 'parent') {
       let parent: Rec | undefined;
       if (inc.localField) {
-        const id = rec[inc.localField];
+        const id = rec[inc.localField] ?? derivedValue(def, inc.localField, rec, ctx);
         parent = id === null || id === undefined ? undefined : ctx.store.get(target.path, id as number);
       } else if (inc.foreignField) {
         parent = ctx.store.findBy(target.path, inc.foreignField, rec.id)[0];
@@ -132,4 +138,10 @@ export class Renderer {
     this.includedCounts.set(path, n + 1);
     return true;
   }
+}
+
+/** The value of a derived virtual filter (a comment's project comes through its thread). */
+function derivedValue(def: ResourceDef, name: string, rec: Rec, ctx: CallContext): unknown {
+  const vf = def.virtualFilters?.find((v) => v.name === name);
+  return vf?.kind === 'derived' ? vf.value(rec, ctx) : undefined;
 }

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Runs the built CLI and resolves with its first stdout line. */
+function startCli(args: string[]): Promise<{ proc: ChildProcess; firstLine: string }> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout! });
+    let stderr = '';
+    proc.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    lines.once('line', (firstLine) => resolve({ proc, firstLine }));
+    proc.once('exit', (code) => reject(new Error(`CLI exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** Runs the built CLI to completion. */
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  proc.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => proc.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('paymo-sql simulator (CLI)', () => {
+  let proc: ChildProcess;
+  let info: { baseUrl: string; apiKey: string };
+  beforeAll(async () => {
+    const started = await startCli([
+      'simulator',
+      '--scale',
+      'tiny',
+      '--api-key',
+      'K',
+      '--rate-limit',
+      'off',
+      '--json',
+    ]);
+    proc = started.proc;
+    info = JSON.parse(started.firstLine);
+  });
+  afterAll(() => {
+    proc?.kill('SIGTERM');
+  });
+
+  it('prints its base URL and API key as one JSON line first', () => {
+    expect(info.apiKey).toBe('K');
+    expect(info.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+  });
+  it('answers /api/projects for the given key (curl -u K:x)', async () => {
+    const res = await fetch(`${info.baseUrl}projects`, {
+      headers: { authorization: `Basic ${Buffer.from('K:x').toString('base64')}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { projects: unknown[] };
+    expect(body.projects.length).toBeGreaterThan(0);
+  });
+  it('answers /api/entries without a filter with 400 naming the accepted filters', async () => {
+    const res = await fetch(`${info.baseUrl}entries`, {
+      headers: { authorization: `Basic ${Buffer.from('K:x').toString('base64')}` },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { message: string };
+    expect(body.message).toMatch(/task_id.*project_id.*user_id.*client_id.*time_interval/s);
+  });
+  it('does not rate-limit with --rate-limit off', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        fetch(`${info.baseUrl}clients`, {
+          headers: { authorization: `Basic ${Buffer.from('K:x').toString('base64')}` },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(new Set(statuses)).toEqual(new Set([200]));
+  });
+});
+
+describe('paymo-sql CLI errors', () => {
+  it('exits 2 with usage on an unknown command', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+    expect(r.stderr).toContain('Usage: paymo-sql');
+  });
+  it('exits 2 on a bad --rate-limit or --faults value', async () => {
+    const a = await runCli(['simulator', '--rate-limit', 'fast']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("invalid rate limit 'fast'");
+    const b = await runCli(['simulator', '--faults', 'explode=0.5']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("unknown fault kind 'explode'");
+  });
+});
