@@ -1,3 +1,5 @@
+import { Random } from './random.js';
+
 /**
  * Fault injection for the simulator, deterministic from a seed: the same seed and the same request
  * sequence give the same faults, so a failing test can be replayed.
@@ -57,19 +59,19 @@ const KINDS: readonly FaultKind[] = [
 
 /** Decides, per request, which fault (if any) to inject. */
 export class FaultInjector {
-  private rng: () => number;
+  private rng: Random;
   private scripted: { fault: ScriptedFault; left: number }[] = [];
   private config: FaultConfig;
 
   constructor(config: FaultConfig = {}) {
     this.config = config;
-    this.rng = mulberry32(config.seed ?? 1);
+    this.rng = new Random(config.seed ?? 1);
   }
 
   /** Replaces the random fault configuration (and reseeds). */
   configure(config: FaultConfig): void {
     this.config = config;
-    this.rng = mulberry32(config.seed ?? 1);
+    this.rng = new Random(config.seed ?? 1);
   }
 
   /** Queues a fault for the next matching request(s). */
@@ -99,11 +101,11 @@ export class FaultInjector {
     for (const kind of KINDS) {
       const p = rates[kind];
       if (!p) continue;
-      if (this.rng() < p) {
-        if (kind === '5xx') return { kind, status: [500, 502, 503][Math.floor(this.rng() * 3)] };
+      if (this.rng.next() < p) {
+        if (kind === '5xx') return { kind, status: [500, 502, 503][Math.floor(this.rng.next() * 3)] };
         if (kind === 'latency') {
           const [lo, hi] = this.config.latencyMs ?? [50, 500];
-          return { kind, ms: Math.round(lo + this.rng() * (hi - lo)) };
+          return { kind, ms: Math.round(lo + this.rng.next() * (hi - lo)) };
         }
         return { kind };
       }
@@ -140,16 +142,4 @@ export function parseFaultSpec(spec: string): FaultConfig {
     if (lo !== undefined) latencyMs = [Number(lo), Number(hi)];
   }
   return { rates, ...(seed !== undefined ? { seed } : {}), ...(latencyMs ? { latencyMs } : {}) };
-}
-
-/** A small, fast, seedable PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
