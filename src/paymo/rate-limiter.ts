@@ -216,6 +216,8 @@ export class RateLimiter {
       this.#queue.shift();
       this.#grant(head, now);
     }
+    // A pending real timer would keep the process alive for up to a window after the work is done.
+    this.#cancelTimer();
   }
 
   #grant(waiter: Waiter, now: number): void {

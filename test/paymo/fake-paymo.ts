@@ -160,6 +160,8 @@ export function fixedWindow(
 export interface VirtualClock extends Clock {
   /** Durations passed to `sleep`, in call order. */
   readonly sleeps: number[];
+  /** Sleeps neither finished nor aborted. */
+  pending(): number;
 }
 
 /**
@@ -194,6 +196,7 @@ export function virtualClock(options: { readonly start?: number; idle?: () => bo
   };
   return {
     sleeps,
+    pending: () => timers.length,
     now: () => now,
     sleep(ms, signal) {
       sleeps.push(ms);

@@ -45,6 +45,26 @@ describe('RateLimiter (unit, virtual clock)', () => {
     expect(limiter.stats()).toMatchObject({ started: 6, waits: 1, totalWaitMs: 5100, rateLimited: 0 });
   });
 
+  it('releases waiters as soon as a header shows a bigger budget, dropping its timer', async () => {
+    const clock = virtualClock({ start: 0, idle: () => false });
+    const limiter = new RateLimiter({ clock });
+    const first = await Promise.all([1, 2, 3, 4, 5].map(() => limiter.acquire()));
+    const sixth = startedAt(clock, limiter);
+    await settle();
+    expect(limiter.stats().queued).toBe(1);
+    expect(clock.pending()).toBe(1);
+    first[0].release({
+      status: 200,
+      headers: {
+        'x-ratelimit-limit': '1000000',
+        'x-ratelimit-remaining': '999999',
+        'x-ratelimit-decay-period': '1',
+      },
+    });
+    expect((await sixth).at).toBe(0);
+    expect(clock.pending()).toBe(0);
+  });
+
   it('learns limit and window from X-Ratelimit headers', async () => {
     const clock = virtualClock({ start: 0 });
     const limiter = new RateLimiter({ clock, marginMs: 0 });
