@@ -232,9 +232,9 @@ function documentBehaviour(kind: DocKind): Behaviour {
       );
       if (kind.links) {
         const token = randomBytes(16).toString('hex');
-        const slug = kind.path.slice(0, -1);
-        rec.permalink = `https://app.paymoapp.com/${slug}/${token}`;
-        rec.pdf_link = `https://app.paymoapp.com/${slug}/${token}/pdf`;
+        // Same link shapes as the generated dataset.
+        rec.permalink = `https://app.paymo.test/${kind.path}/${token}`;
+        rec.pdf_link = `https://app.paymo.test/${kind.path}/${token}.pdf`;
         rec.download_token = token;
         if (kind.path === 'invoices') rec.token = randomBytes(8).toString('hex');
       }

@@ -109,7 +109,13 @@ export const files: Behaviour = {
     const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
     rec.mime = MIME[ext] ?? 'application/octet-stream';
     rec.size = typeof rec.size === 'number' ? rec.size : 0;
-    rec.file = `https://app.paymoapp.com/files/${randomBytes(12).toString('hex')}/${encodeURIComponent(name)}`;
+    rec.file = '';
+  },
+  afterCreate(rec, _virtual, ctx) {
+    // The download link names the id, known only now (same shape as the generated dataset).
+    ctx.store.update('files', rec.id, {
+      file: `https://app.paymo.test/files/${rec.id}/${encodeURIComponent(String(rec.original_filename))}`,
+    });
   },
   beforeUpdate(_current, patch) {
     // Only the name and the description may change; anything else is ignored (1.5 [SIM]).

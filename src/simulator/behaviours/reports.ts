@@ -348,7 +348,7 @@ export const reports: Behaviour = {
     checkShare(ctx, rec);
     if (rec.type !== 'live') rec.content = reportContent(ctx, rec);
     const token = randomBytes(16).toString('hex');
-    rec.permalink = `https://app.paymoapp.com/report/${token}`;
+    rec.permalink = `https://app.paymo.test/reports/${token}`;
     rec.download_token = token;
   },
   beforeUpdate(current, patch, _virtual, ctx) {
