@@ -261,7 +261,7 @@ describe('sessions and webhooks', () => {
       where: 'nope=1',
     });
     expect(badWhere.status).toBe(400);
-    sim.store.update('hooks', h.id, { last_status_code: 500 });
+    sim.store.update('hooks', h.id as number, { last_status_code: 500 });
     expect(
       (await call('PUT', `hooks/${h.id}`, { target_url: 'https://example.com/h2' })).obj.last_status_code,
     ).toBeNull();
