@@ -305,6 +305,17 @@ describe('projects', () => {
     ).toEqual(tasks.map((t) => t.name).sort());
   });
 
+  it('refuse new active projects at the plan limit with 403, creating nothing', async () => {
+    const c = one('company');
+    sim.store.update('company', c.id, { max_projects: where('projects', (p) => p.active !== false).length });
+    const clients = all('clients').length;
+    const r = await call('POST', 'projects', { name: 'One too many' });
+    expect(r.status).toBe(403);
+    expect(r.message).toBe('Adding projects denied. Projects limit reached.');
+    expect(where('projects', (p) => p.name === 'One too many')).toHaveLength(0);
+    expect(all('clients')).toHaveLength(clients);
+  });
+
   it('refuse codes with other than letters and digits', async () => {
     const r = await call('POST', 'projects', { name: 'Bad', code: 'A-1' });
     expect(r.status).toBe(400);
