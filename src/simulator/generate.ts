@@ -780,6 +780,7 @@ class Generator {
   private readonly expenseBuckets = new Map<number, number[]>();
   private readonly invoices: InvoiceModel[] = [];
   private readonly threads: ThreadModel[] = [];
+  private readonly taskNames: (string | undefined)[] = [];
 
   constructor(opts: GenerateOptions) {
     this.cfg = CONFIGS[opts.scale];
@@ -1619,7 +1620,7 @@ class Generator {
           name:
             this.cfg.edgeCases && i === 1
               ? 'Fix “smart quotes” & \'single\' "double" \\ backslash — ünïcödé 🐛'
-              : `${rng.pick(TASK_VERBS)} ${rng.pick(TASK_OBJECTS)}`,
+              : this.taskName(rng),
           code: `${p.spec.code}-${i + 1}`,
           project_id: p.id,
           tasklist_id: p.tasklistIds[list],
@@ -1664,8 +1665,19 @@ class Generator {
       }
       p.rec.estimated_price = any ? roundMoney(estimated) : null;
     }
-    const t = this.table('tasks');
-    for (const rec of tasks) t.push(rec);
+    // The big tables are handed over as they are, not copied (Map.set keeps the key's position).
+    this.out.set('tasks', tasks);
+  }
+
+  /** A task name from the pools; each verb/object pair is built once and shared. */
+  private taskName(rng: Random): string {
+    const k = rng.int(0, TASK_VERBS.length - 1) * TASK_OBJECTS.length + rng.int(0, TASK_OBJECTS.length - 1);
+    let name = this.taskNames[k];
+    if (name === undefined) {
+      name = `${TASK_VERBS[Math.floor(k / TASK_OBJECTS.length)]} ${TASK_OBJECTS[k % TASK_OBJECTS.length]}`;
+      this.taskNames[k] = name;
+    }
+    return name;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1758,8 +1770,7 @@ class Generator {
       }
     }
     this.runningTimers(rng, loggers, lastEndToday, mine);
-    const table = this.table('entries');
-    for (const e of this.entries) table.push(e);
+    this.out.set('entries', this.entries);
   }
 
   /** Appends one working-day entry; interval (timer or manual) or bulk. */
