@@ -53,6 +53,8 @@ describe('users', () => {
     const active = one('users', (u) => u.active === true);
     const dup = await call('POST', 'users', { email: String(active.email).toUpperCase() });
     expect(dup.status).toBe(400);
+    const retiredTwin = await call('POST', 'users', { email: active.email, active: false });
+    expect(retiredTwin.status).toBe(201);
     const retired = one('users', (u) => u.active === false);
     const reuse = await call('POST', 'users', { email: retired.email, name: 'Returning' });
     expect(reuse.status).toBe(201);

@@ -38,9 +38,11 @@ function checkUserLimit(ctx: CallContext, type: unknown): void {
     throw new ApiError(403, 'Could not add user. Maximum number of users reached.');
 }
 
-function checkEmail(ctx: CallContext, email: unknown, selfId?: unknown): void {
+/** Checks an e-mail's form and, for a user who is (or becomes) active, that no other active user has it. */
+function checkEmail(ctx: CallContext, email: unknown, active: boolean, selfId?: unknown): void {
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email))
     refuse(`Invalid value ${JSON.stringify(email)} for field 'email': expected an e-mail address`);
+  if (!active) return;
   const lower = email.toLowerCase();
   for (const u of ctx.store.all('users'))
     if (u.id !== selfId && u.active !== false && String(u.email ?? '').toLowerCase() === lower)
@@ -72,10 +74,8 @@ function syncProjects(ctx: WriteContext, user: Rec, beforeAssigned: number[], be
 /** Users: unique active e-mail, user limit, project membership in sync; delete removes their time (2.26). */
 export const users: Behaviour = {
   beforeCreate(rec, _virtual, ctx) {
-    if (rec.active !== false) {
-      checkUserLimit(ctx, rec.type);
-      checkEmail(ctx, rec.email);
-    } else checkEmail(ctx, rec.email, rec.id);
+    if (rec.active !== false) checkUserLimit(ctx, rec.type);
+    checkEmail(ctx, rec.email, rec.active !== false);
     mustAllExist(ctx, 'projects', rec.assigned_projects, 'assigned_projects');
     mustAllExist(ctx, 'projects', rec.managed_projects, 'managed_projects');
     const p = normaliseProjects(idList(rec.assigned_projects), idList(rec.managed_projects));
@@ -89,8 +89,7 @@ export const users: Behaviour = {
     const activating = current.active === false && patch.active === true;
     if (activating) checkUserLimit(ctx, next(current, patch, 'type'));
     if ((patch.email !== undefined && patch.email !== current.email) || activating) {
-      const email = next(current, patch, 'email');
-      if (next(current, patch, 'active') !== false) checkEmail(ctx, email, current.id);
+      checkEmail(ctx, next(current, patch, 'email'), next(current, patch, 'active') !== false, current.id);
     }
     if (patch.assigned_projects !== undefined || patch.managed_projects !== undefined) {
       mustAllExist(ctx, 'projects', patch.assigned_projects, 'assigned_projects');
