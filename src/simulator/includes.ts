@@ -39,6 +39,8 @@ export interface RenderOptions {
   readonly includeCap: number;
   /** Fault injection: cut every included child collection to at most this many items. */
   readonly truncateIncludesTo?: number;
+  /** `list` renders list rows: `read-one` fields are left out and onRead hooks do not run. */
+  readonly mode: 'list' | 'read';
   /** Computed-on-read fields (live reports). */
   readonly onRead?: (path: string, rec: Rec) => Rec;
 }
@@ -61,7 +63,8 @@ export class Renderer {
     path: string,
     isMain: boolean,
   ): Record<string, unknown> {
-    const rec = this.opts.onRead ? this.opts.onRead(def.path, stored) : stored;
+    const isList = this.opts.mode === 'list' && isMain;
+    const rec = this.opts.onRead && !isList ? this.opts.onRead(def.path, stored) : stored;
     const attrs: string[] = [];
     const includes: { node: IncludeNode; inc: IncludeDef }[] = [];
     let star = false;
@@ -83,6 +86,7 @@ export class Renderer {
     for (const f of def.fields) {
       if (f.access === 'W' || f.access === 'V') continue;
       if (selected && !selected.has(f.name)) continue;
+      if (isList && f.emit === 'read-one') continue;
       const v = rec[f.name];
       if (v === undefined) {
         if (f.emit === 'when-set') continue;

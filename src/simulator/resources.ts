@@ -26,7 +26,7 @@ import type {
 export type DefaultFn = (ctx: CallContext) => unknown;
 
 type Nullity = 'N' | 'Y' | '?' | '-';
-type FieldOpts = Pick<FieldDef, 'required' | 'enum' | 'default' | 'emit'>;
+type FieldOpts = Pick<FieldDef, 'required' | 'enum' | 'default' | 'emit' | 'aliases'>;
 
 function f(name: string, type: FieldType, nul: Nullity, access: Access, opts: FieldOpts = {}): FieldDef {
   return { name, type, nullable: nul === 'Y' || nul === '?', access, ...opts };
@@ -582,7 +582,7 @@ export const RESOURCES: readonly ResourceDef[] = [
       f('invoice_id', 'int', 'N', 'C', REQ),
       f('amount', 'number', 'N', 'RW', REQ),
       f('date', 'date', '?', 'RW', { default: today }),
-      f('notes', 'string', '?', 'RW'),
+      f('notes', 'string', '?', 'RW', { aliases: ['note'] }),
       ...STAMPS,
     ],
     includes: [parent('invoice', 'invoices', 'invoice_id')],
@@ -871,7 +871,7 @@ export const RESOURCES: readonly ResourceDef[] = [
       f('include', 'object', '?', 'RW'),
       f('extra', 'object', '?', 'RW'),
       f('info', 'object', 'N', 'RO'),
-      f('content', 'object', 'N', 'RO'),
+      f('content', 'object', 'N', 'RO', { emit: 'read-one' }),
       f('permalink', 'string', 'N', 'RO'),
       f('shared', 'bool', 'N', 'RW', FALSE),
       f('share_client_id', 'int', 'Y', 'RW'),

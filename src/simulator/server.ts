@@ -216,9 +216,10 @@ export class SimulatorServer {
     const id = parts[2] !== undefined ? decodeURIComponent(parts[2]) : undefined;
     const ctx = this.writeContext(userId);
     const includes = parseInclude([query.include, query.partial_include].filter(Boolean).join(','));
-    const renderer = (whereConds: WhereCondition[] = []) =>
+    const renderer = (whereConds: WhereCondition[] = [], mode: 'list' | 'read' = 'read') =>
       new Renderer({
         ctx,
+        mode,
         resourceOf: this.resourceOf,
         childFilter: this.childFilters(whereConds, def),
         includeCap: this.deps.includeCap,
@@ -279,7 +280,7 @@ export class SimulatorServer {
     query: Record<string, string>,
     ctx: WriteContext,
     includes: ReturnType<typeof parseInclude>,
-    renderer: (conds: WhereCondition[]) => Renderer,
+    renderer: (conds: WhereCondition[], mode: 'list') => Renderer,
   ): Reply {
     const conds = parseWhere(query.where ?? '');
     const { own } = splitByPrefix(conds);
@@ -299,7 +300,7 @@ export class SimulatorServer {
       const p = intParam(query.page ?? '0', 'page', 0);
       page = rows.slice(p * size, p * size + size);
     }
-    const r = renderer(conds);
+    const r = renderer(conds, 'list');
     return { status: 200, body: { [def.key]: page.map((rec) => r.renderMain(def, rec, includes)) } };
   }
 

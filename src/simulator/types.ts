@@ -43,8 +43,11 @@ export interface FieldDef {
   /**
    * `always` (default): the key is present in every response, `null` when unset.
    * `when-set`: the key is omitted when the value is undefined (thread `task_id`, entry `date`).
+   * `read-one`: only in read-one responses, never in lists (report `content`, paymo-api.md 2.19).
    */
-  readonly emit?: 'always' | 'when-set';
+  readonly emit?: 'always' | 'when-set' | 'read-one';
+  /** Other spellings accepted in request bodies (payment `note` for `notes`, paymo-api.md 6 #27). */
+  readonly aliases?: readonly string[];
 }
 
 /** A stored record: plain JSON values keyed by attribute name. */

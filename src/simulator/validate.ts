@@ -111,11 +111,13 @@ export function parseBody(
     const fd = byName.get(k);
     if (!fd || fd.access === 'RO') continue;
     if (fd.access === 'V') {
-      virtual[k] = v;
+      virtual[fd.name] = v;
       continue;
     }
     if (fd.access === 'C' && mode === 'update') continue;
-    fields[k] = coerceValue(fd, v);
+    // The documented spelling wins when a body carries both it and an alias.
+    if (k !== fd.name && fd.name in body) continue;
+    fields[fd.name] = coerceValue(fd, v);
   }
   return { fields, virtual };
 }
@@ -138,6 +140,7 @@ export function fieldMap(def: ResourceDef): Map<string, FieldDef> {
   let m = fieldMaps.get(def);
   if (!m) {
     m = new Map(def.fields.map((f) => [f.name, f]));
+    for (const f of def.fields) for (const a of f.aliases ?? []) if (!m.has(a)) m.set(a, f);
     fieldMaps.set(def, m);
   }
   return m;

@@ -145,6 +145,25 @@ describe('simulator HTTP protocol', () => {
     });
   });
 
+  describe('read-one-only fields and body aliases', () => {
+    it('leaves report content out of lists and puts it in read-one responses', async () => {
+      const list = rows((await call(sim, 'GET', 'reports')).body, 'reports');
+      expect(list.length).toBeGreaterThan(0);
+      for (const r of list) expect(r).not.toHaveProperty('content');
+      const one = rows((await call(sim, 'GET', `reports/${list[0].id}`)).body, 'reports')[0];
+      expect(one.content).toHaveProperty('items');
+    });
+    it("accepts a payment's 'note' as the documented 'notes'", async () => {
+      const inv = [...sim.store.all('invoices')].find((i) => (i.total as number) > 1 && i.status !== 'paid');
+      expect(inv).toBeDefined();
+      const r = await call(sim, 'POST', 'invoicepayments', {
+        body: { invoice_id: inv!.id, amount: 1, note: 'paid by ☕ "cheque"' },
+      });
+      expect(r.status).toBe(201);
+      expect(rows(r.body, 'invoicepayments')[0].notes).toBe('paid by ☕ "cheque"');
+    });
+  });
+
   describe('where, required filters and paging', () => {
     it('answers 400 naming the accepted filters when /api/entries has none', async () => {
       const r = await call(sim, 'GET', 'entries');
