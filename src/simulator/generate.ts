@@ -596,6 +596,8 @@ interface ProjectSpec {
 interface ProjectModel {
   readonly idx: number;
   readonly id: number;
+  /** Index of the spec it was made from (tiny's edge cases name projects by spec). */
+  readonly specIdx: number;
   readonly spec: ProjectSpec;
   readonly rec: ProjectRec;
   readonly createdMs: number;
@@ -1160,7 +1162,8 @@ class Generator {
       const s = specs[si];
       this.userBySpec[si] = this.users.length;
       const id = this.id('users');
-      const createdMs = this.officeMs(rng, s.startDay);
+      // Accounts are created early on the first day, before the first working-day entry (07:30).
+      const createdMs = s.startDay * DAY_MS + rng.int(6 * 60, 7 * 60 + 29) * MIN_MS;
       const retired = s.endDay !== Infinity;
       const updatedMs = retired
         ? this.officeMs(rng, s.endDay + 1)
@@ -1431,12 +1434,16 @@ class Generator {
         // The docs show only `non` and `pph`; flat-rate projects get null rather than an invented value.
         billing_type: s.billing === 'non' ? 'non' : s.billing === 'tm' ? 'pph' : null,
         created_on: this.iso(createdMs),
-        updated_on: this.iso(Math.max(createdMs, closedMs - rng.int(0, 3) * DAY_MS)),
+        // A closed project was last touched when it was closed, after its last time entry.
+        updated_on: this.iso(
+          Math.max(createdMs, statusActive ? closedMs - rng.int(0, 3) * DAY_MS : closedMs),
+        ),
       };
       this.table('projects').push(rec);
       this.projects.push({
         idx,
         id: rec.id,
+        specIdx: si,
         spec: s,
         rec,
         createdMs,
@@ -1543,7 +1550,7 @@ class Generator {
       const listNames = rng.sample(TASKLIST_NAMES, nLists);
       // Milestones first so lists can point at them; linked_tasklists is filled as lists link.
       const ms: MilestoneRec[] = [];
-      if (nLists >= 2 && (this.cfg.edgeCases ? p.idx === 0 : rng.chance(0.5))) {
+      if (nLists >= 2 && (this.cfg.edgeCases ? p.specIdx === 0 : rng.chance(0.5))) {
         const nm = rng.int(1, Math.min(3, nLists));
         for (let i = 0; i < nm; i++) {
           const dueDay =
@@ -1602,7 +1609,7 @@ class Generator {
         const plannedMs = this.officeMs(rng, plannedDay);
         const r = rng.next();
         const nUsers =
-          this.cfg.edgeCases && p.idx === 0 && i === 0 ? 0 : r < 0.1 ? 0 : r < 0.7 ? 1 : r < 0.95 ? 2 : 3;
+          this.cfg.edgeCases && p.specIdx === 0 && i === 0 ? 0 : r < 0.1 ? 0 : r < 0.7 ? 1 : r < 0.95 ? 2 : 3;
         const users = rng.sample(loggers, nUsers).map((m) => this.users[m].id);
         const flat = billing === 'tm' && rng.chance(0.05);
         const billable = billing === 'tm' ? rng.chance(0.9) : billing === 'flat';
@@ -1841,7 +1848,7 @@ class Generator {
 
   /** tiny: entries that start, end or sit exactly on a month boundary (00:00:00 of the 1st). */
   private boundaryEntries(day: number, isFirst: boolean): void {
-    const p = this.projects[0];
+    const p = this.projects.find((x) => x.specIdx === 0)!;
     const [ua, ub] = [this.users[p.users[0]], this.users[p.users[1]]];
     const t = p.tasks[0];
     if (isFirst) {
@@ -1967,7 +1974,7 @@ class Generator {
         const idle = this.nowMs - activity;
         complete = rng.chance(idle > 30 * DAY_MS ? 0.85 : idle > 7 * DAY_MS ? 0.4 : 0.15);
       }
-      if (this.cfg.edgeCases && p.idx === 0 && t === p.tasks[0]) complete = false;
+      if (this.cfg.edgeCases && p.specIdx === 0 && t === p.tasks[0]) complete = false;
       // A running timer's task stays open.
       if (this.hasTimer(task.id)) complete = false;
       task.created_on = created;
@@ -2046,9 +2053,11 @@ class Generator {
       }
     }
     const bookings = this.table('bookings');
+    const retired = new Set(this.users.filter((u) => !u.rec.active).map((u) => u.id));
     for (const ut of this.table('userstasks')) {
       const task = this.tasks[(ut.task_id as number) - ID_BASE.tasks];
-      if (task.complete || !rng.chance(this.cfg.bookingShare)) continue;
+      // Bookings plan open work around today, so only for people still on the team.
+      if (task.complete || retired.has(ut.user_id as number) || !rng.chance(this.cfg.bookingShare)) continue;
       const startDay = this.nowDay + rng.int(-14, 21);
       const created = this.iso(
         Math.max(Date.parse(task.created_on), Math.min(this.nowMs, (startDay - 3) * DAY_MS + 10 * HOUR_MS)),
@@ -2673,7 +2682,11 @@ class Generator {
     // Discussions and their threads.
     for (const p of this.projects) {
       const mean = this.cfg.discussionsPerProject;
-      const n = this.cfg.edgeCases ? (p.idx < 2 ? 1 : 0) : Math.floor(mean * rng.float(0, 2) + rng.next());
+      const n = this.cfg.edgeCases
+        ? p.specIdx < 2
+          ? 1
+          : 0
+        : Math.floor(mean * rng.float(0, 2) + rng.next());
       for (let i = 0; i < n; i++) {
         const createdMs = Math.min(this.nowMs, p.createdMs + rng.int(1, 20) * DAY_MS);
         const id = this.id('discussions');
@@ -2714,9 +2727,9 @@ class Generator {
     for (const th of this.threads) for (const c of th.comments) commentsOfProject[th.projectIdx].push(c);
     for (const p of this.projects) {
       const n = this.cfg.edgeCases
-        ? p.idx === 0
+        ? p.specIdx === 0
           ? 4
-          : p.idx === 1
+          : p.specIdx === 1
             ? 1
             : 0
         : Math.floor(this.cfg.filesPerProject * rng.float(0, 2) + rng.next());
@@ -2727,7 +2740,7 @@ class Generator {
         const id = this.id('files');
         const uploader = this.users[rng.pick(p.users)];
         // tiny: one file on a task, a discussion, a comment and the project itself.
-        const r = this.cfg.edgeCases ? (p.idx === 0 ? EDGE_FILE_PARENTS[i] : 0.9) : rng.next();
+        const r = this.cfg.edgeCases ? (p.specIdx === 0 ? EDGE_FILE_PARENTS[i] : 0.9) : rng.next();
         let createdMs = Math.min(this.nowMs, p.createdMs + rng.int(1, 30) * DAY_MS);
         const parent: Record<string, number> = {};
         if (r < 0.4 && p.tasks.length > 0) {

@@ -232,6 +232,7 @@ function checkTasks(ds: Dataset, p: Problems): void {
     p.check(status?.workflow_id === proj.workflow_id, () => `task ${t.id}: status of another workflow`);
     p.check((status?.action === 'complete') === t.complete, () => `task ${t.id}: complete vs status action`);
     p.check((t.completed_on !== null) === t.complete, () => `task ${t.id}: completed_on vs complete`);
+    p.check(ms(t.created_on) >= ms(proj.created_on), () => `task ${t.id}: created before its project`);
   }
   const pairs = new Set<string>();
   for (const ut of recs(ds, 'userstasks')) {
@@ -278,6 +279,7 @@ function checkEntries(ds: Dataset, nowMs: number, p: Problems): void {
   const projects = byId(ds, 'projects');
   const items = byId(ds, 'invoiceitems');
   const invoices = byId(ds, 'invoices');
+  const users = byId(ds, 'users');
   const running = new Set<number>();
   const today = new Date(nowMs).toISOString().slice(0, 10);
   for (const e of recs(ds, 'entries')) {
@@ -288,6 +290,19 @@ function checkEntries(ds: Dataset, nowMs: number, p: Problems): void {
       ((proj?.users as number[]) ?? []).includes(num(e.user_id)),
       () => `entry ${e.id}: user not on project`,
     );
+    // Time is logged while the user, project and task exist: after their creation, before a user
+    // retires (their last update) and before a closed project was closed (its last update).
+    const from = e.is_bulk ? `${e.date}T23:59:59Z` : (e.start_time as string);
+    const to = e.is_bulk ? `${e.date}T00:00:00Z` : ((e.end_time ?? e.start_time) as string);
+    const user = users.get(num(e.user_id));
+    p.check(user?.type !== 'Guest', () => `entry ${e.id}: logged by a guest`);
+    p.check(ms(from) >= ms(user?.created_on), () => `entry ${e.id}: before its user joined`);
+    if (user?.active === false)
+      p.check(ms(to) <= ms(user.updated_on), () => `entry ${e.id}: after its user retired`);
+    p.check(ms(from) >= ms(proj?.created_on), () => `entry ${e.id}: before its project`);
+    p.check(ms(from) >= ms(t?.created_on), () => `entry ${e.id}: before its task`);
+    if (proj?.active === false)
+      p.check(ms(to) <= ms(proj.updated_on), () => `entry ${e.id}: after its project closed`);
     if (e.is_bulk) {
       p.check(
         DATE_RE.test(e.date as string) && (e.date as string) <= today,
