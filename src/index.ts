@@ -1,3 +1,4 @@
 /** paymo-sql's public entry point. The embedded SQL API (connect/query) arrives with the SELECT engine. */
-export { startSimulator } from './simulator/index.js';
+
 export type { SimulatorHandle, SimulatorOptions } from './simulator/index.js';
+export { startSimulator } from './simulator/index.js';
