@@ -1,0 +1,63 @@
+import type { Expr } from '../plan/expr.js';
+import type { Column, Row } from './types.js';
+
+/** How well a source evaluates one filter: exactly, as a superset (engine re-checks), or not at all. */
+export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
+
+/**
+ * What the engine asks a source to read.
+ * - `columns`: the names the engine needs, in the order rows must carry them.
+ * - `filters`: conjuncts the source answered `exact` or `inexact` for in `supportsFilters`; each is a
+ *   bound `Expr` of a simple form whose column nodes name the source's own columns: `col op lit`,
+ *   `col IN (lits)`, `col IS [NOT] NULL`, `col [NOT] [I]LIKE lit`, `col BETWEEN lit AND lit`, or an OR of
+ *   such forms on one column. Literals are already coerced to the column's type.
+ * - `limit`: set only when every filter was exact and nothing above the scan drops rows; the source may
+ *   stop after this many rows (returning more is allowed, fewer is not).
+ * - `dynamicFilters`: `col IN (values)` filters the executor built at run time from the other side of a
+ *   join (semi-join pushdown); the source accepted this form for the column at plan time. Treated as
+ *   inexact: the join re-checks every row.
+ */
+export interface ScanRequest {
+  readonly columns: readonly string[];
+  readonly filters: readonly Expr[];
+  readonly limit?: number;
+  readonly dynamicFilters?: readonly Expr[];
+}
+
+/** Runtime statistics a source records while scanning; EXPLAIN ANALYZE prints them under the scan. */
+export interface ScanStats {
+  requests: number;
+  rowsFetched: number;
+  cacheHits: number;
+  retries: number;
+}
+
+/** Per-scan context handed to `TableSource.scan`: cancellation and a place to record statistics. */
+export interface ScanContext {
+  readonly signal?: AbortSignal;
+  readonly stats: ScanStats;
+}
+
+/**
+ * The only contract between the engine and data. A source never sees SQL text, only `ScanRequest`s
+ * built from filters it accepted, and never needs to know the query it serves.
+ */
+export interface TableSource {
+  /** The columns, in their declared order; `SELECT *` uses this order. */
+  readonly schema: readonly Column[];
+  /**
+   * One answer per filter, same order. `inexact` means the source may return extra rows but never
+   * drops a matching one. Must be pure and cheap (called while planning, possibly several times).
+   */
+  supportsFilters(filters: readonly Expr[]): FilterSupport[];
+  /** Rejects a scan at plan time (e.g. a required filter is missing); throw SqlError naming the alternatives. */
+  validateScan?(request: ScanRequest): void;
+  /** Reads rows in batches; each row holds `request.columns` in order with the catalog's JS representation. */
+  scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]>;
+  /** Lines EXPLAIN prints under the scan (e.g. the HTTP requests it will make). */
+  describeScan(request: ScanRequest): string[];
+  /** Expected number of upstream requests for this scan (EXPLAIN prints it; the planner may use it). */
+  estimateRequests?(request: ScanRequest): number;
+  /** Largest IN list one scan call should carry; the executor splits dynamic filters into batches of this size. */
+  readonly maxInListSize?: number;
+}

@@ -1,0 +1,178 @@
+import type { Catalog } from './catalog/catalog.js';
+import type { SqlType } from './catalog/types.js';
+import { SqlError, toSqlError } from './errors.js';
+import { Executor } from './exec/execute.js';
+import { bindQuery } from './plan/bind.js';
+import { explainPlan, scanRequestOf } from './plan/explain.js';
+import type { LogicalPlan } from './plan/logical.js';
+import { optimize } from './plan/optimize.js';
+import { forEachNode } from './plan/walk.js';
+import type { AstQuery } from './sql/ast.js';
+import { parseSql } from './sql/parse.js';
+
+/** One result column: its name and SQL type. */
+export interface Field {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+/** A complete statement result; rows hold values in the catalog's documented JS representation. */
+export interface QueryResult {
+  /** The command tag word: `SELECT` or `EXPLAIN`. */
+  readonly command: string;
+  readonly rowCount: number;
+  readonly fields: readonly Field[];
+  readonly rows: unknown[][];
+}
+
+/** Per-query options. */
+export interface QueryOptions {
+  /** Cancels the query (scans stop; the promise rejects with SQLSTATE 57014). */
+  readonly signal?: AbortSignal;
+}
+
+/** A streamed result: fields first, then row batches as the executor produces them. */
+export interface QueryStream extends AsyncIterable<unknown[][]> {
+  readonly command: string;
+  readonly fields: readonly Field[];
+}
+
+/** Engine settings. */
+export interface EngineOptions {
+  readonly catalog: Catalog;
+  /** When false, nothing is pushed into sources (filters, limits, semi-join keys); for testing equivalence. */
+  readonly pushdown?: boolean;
+}
+
+/** The SQL engine: parse → bind → optimize → execute over a catalog of TableSources. */
+export interface Engine {
+  /** Runs one statement (the last one if several are given) and returns all rows. */
+  query(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult>;
+  /** Runs one statement, yielding row batches as they are produced. */
+  stream(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryStream>;
+  /** The EXPLAIN text of a query; with `analyze`, runs it and includes per-node statistics. */
+  explain(
+    sql: string,
+    opts?: { analyze?: boolean; params?: readonly unknown[]; signal?: AbortSignal },
+  ): Promise<string>;
+  /** The optimized logical plan of a query (for tests and tools). */
+  plan(sql: string, params?: readonly unknown[]): LogicalPlan;
+}
+
+/**
+ * Creates an engine. The engine knows nothing about where data lives: every table is a TableSource
+ * in the catalog, asked which filters it can evaluate and told exactly what to scan.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const pushdown = options.pushdown ?? true;
+
+  const planQuery = (q: AstQuery, params: readonly unknown[]): { plan: LogicalPlan; fields: Field[] } => {
+    const bound = bindQuery(q, options.catalog, params);
+    const plan = optimize(bound.plan, { pushdown });
+    forEachNode(plan, (p) => {
+      if (p.kind === 'scan') p.source.validateScan?.(scanRequestOf(p));
+    });
+    return {
+      plan,
+      fields: bound.fields.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type })),
+    };
+  };
+
+  const single = (sql: string) => {
+    const stmts = parseSql(sql);
+    if (stmts.length === 0) throw new SqlError('42601', 'empty query');
+    return stmts[stmts.length - 1]!;
+  };
+
+  const explainText = async (
+    q: AstQuery,
+    analyze: boolean,
+    params: readonly unknown[],
+    signal?: AbortSignal,
+  ): Promise<string> => {
+    const { plan } = planQuery(q, params);
+    if (!analyze) return explainPlan(plan);
+    const ex = new Executor({ analyze: true, ...(signal ? { signal } : {}) });
+    const t0 = performance.now();
+    await ex.collect(plan);
+    const ms = performance.now() - t0;
+    let requests = 0;
+    for (const s of ex.stats.values()) requests += s.scan?.requests ?? 0;
+    return `${explainPlan(plan, ex.stats)}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
+  };
+
+  const engine: Engine = {
+    async query(sql, params = [], opts = {}) {
+      try {
+        const stmt = single(sql);
+        if (stmt.type === 'explain') {
+          const text = await explainText(stmt.query, stmt.analyze, params, opts.signal);
+          const rows = text.split('\n').map((l) => [l]);
+          return {
+            command: 'EXPLAIN',
+            rowCount: rows.length,
+            fields: [{ name: 'QUERY PLAN', type: 'text' }],
+            rows,
+          };
+        }
+        const { plan, fields } = planQuery(stmt.query, params);
+        const ex = new Executor(opts.signal ? { signal: opts.signal } : {});
+        const rows = await ex.collect(plan);
+        return { command: 'SELECT', rowCount: rows.length, fields, rows };
+      } catch (e) {
+        throw toSqlError(e);
+      }
+    },
+
+    async stream(sql, params = [], opts = {}) {
+      try {
+        const stmt = single(sql);
+        if (stmt.type === 'explain') {
+          const r = await engine.query(sql, params, opts);
+          return {
+            command: r.command,
+            fields: r.fields,
+            async *[Symbol.asyncIterator]() {
+              yield r.rows;
+            },
+          };
+        }
+        const { plan, fields } = planQuery(stmt.query, params);
+        const ex = new Executor(opts.signal ? { signal: opts.signal } : {});
+        return {
+          command: 'SELECT',
+          fields,
+          async *[Symbol.asyncIterator]() {
+            try {
+              yield* ex.run(plan);
+            } catch (e) {
+              throw toSqlError(e);
+            }
+          },
+        };
+      } catch (e) {
+        throw toSqlError(e);
+      }
+    },
+
+    async explain(sql, opts = {}) {
+      try {
+        const stmt = single(sql);
+        const q = stmt.query;
+        return await explainText(
+          q,
+          opts.analyze ?? (stmt.type === 'explain' && stmt.analyze),
+          opts.params ?? [],
+          opts.signal,
+        );
+      } catch (e) {
+        throw toSqlError(e);
+      }
+    },
+
+    plan(sql, params = []) {
+      return planQuery(single(sql).query, params).plan;
+    },
+  };
+  return engine;
+}

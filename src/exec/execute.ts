@@ -1,0 +1,539 @@
+import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
+import type { Interval, Row } from '../catalog/types.js';
+import { addInterval } from '../catalog/values.js';
+import { queryCanceled, SqlError } from '../errors.js';
+import { assertNever, type ColumnDef, type Expr } from '../plan/expr.js';
+import { splitJoinKeys } from '../plan/join-keys.js';
+import { type LogicalPlan, outputOf } from '../plan/logical.js';
+import { compileAggregate } from './aggregate.js';
+import { tupleKeyFor } from './compare.js';
+import { type Compiled, type CompileEnv, CompileScope, compile, layoutOf } from './compile.js';
+import { sortComparator, TopN } from './sort.js';
+import { computeWindow } from './window.js';
+
+/** Rows produced per batch by operators that emit from memory. */
+const BATCH = 1024;
+
+/** Default largest IN list per scan call for dynamic (semi-join) filters. */
+const DEFAULT_IN_LIST = 200;
+
+/** What EXPLAIN ANALYZE reports for one plan node. */
+export interface NodeStats {
+  rows: number;
+  /** Inclusive wall time spent producing this node's rows (children included), ms. */
+  ms: number;
+  loops: number;
+  /** For scans: what the source recorded, summed over calls. */
+  scan?: ScanStats;
+  /** For scans: how many `scan()` calls the executor made (dynamic filters split into batches). */
+  scanCalls?: number;
+}
+
+/** Options of one execution. */
+export interface ExecOptions {
+  readonly signal?: AbortSignal;
+  /** Record per-node statistics (EXPLAIN ANALYZE). */
+  readonly analyze?: boolean;
+  /** Statement timestamp in epoch ms (defaults to the start of execution). */
+  readonly now?: number;
+}
+
+function* chunks(rows: readonly Row[]): Generator<Row[]> {
+  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+}
+
+/**
+ * Runs a logical plan. Operators are async generators of row batches; expressions are compiled once
+ * per node execution into closures over positional rows. One Executor serves one statement.
+ */
+export class Executor {
+  /** Per-node statistics, filled when `analyze` is set (and scan statistics always). */
+  readonly stats = new Map<LogicalPlan, NodeStats>();
+  private readonly outer = new Map<number, unknown>();
+  private readonly ctePlans = new Map<number, LogicalPlan>();
+  private readonly cteResults = new Map<number, Promise<Row[]>>();
+  /** Dynamic IN-list values per scan id, set by joins that run their build side first. */
+  private readonly dynamic = new Map<number, unknown[]>();
+  private readonly env: CompileEnv;
+
+  constructor(private readonly opts: ExecOptions = {}) {
+    this.env = {
+      now: opts.now ?? Date.now(),
+      outer: this.outer,
+      runPlan: (plan) => this.collect(plan),
+    };
+  }
+
+  /** All rows of a plan. */
+  async collect(plan: LogicalPlan): Promise<Row[]> {
+    const out: Row[] = [];
+    for await (const b of this.run(plan)) for (const r of b) out.push(r);
+    return out;
+  }
+
+  /** The row batches of a plan. */
+  run(plan: LogicalPlan): AsyncIterable<Row[]> {
+    const it = this.node(plan);
+    return this.opts.analyze || this.opts.signal ? this.instrument(plan, it) : it;
+  }
+
+  private nodeStats(plan: LogicalPlan): NodeStats {
+    let s = this.stats.get(plan);
+    if (!s) this.stats.set(plan, (s = { rows: 0, ms: 0, loops: 0 }));
+    return s;
+  }
+
+  private checkCancel(): void {
+    if (this.opts.signal?.aborted) throw queryCanceled();
+  }
+
+  private async *instrument(plan: LogicalPlan, it: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
+    const st = this.opts.analyze ? this.nodeStats(plan) : undefined;
+    if (st) st.loops++;
+    const iter = it[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.checkCancel();
+        const t0 = performance.now();
+        const r = await iter.next();
+        if (st) st.ms += performance.now() - t0;
+        if (r.done) break;
+        if (st) st.rows += r.value.length;
+        yield r.value;
+      }
+    } finally {
+      await iter.return?.();
+    }
+  }
+
+  private scope(cols: readonly { id: number }[]): CompileScope {
+    return new CompileScope(layoutOf(cols), this.env);
+  }
+
+  private node(p: LogicalPlan): AsyncIterable<Row[]> {
+    switch (p.kind) {
+      case 'scan':
+        return this.scan(p);
+      case 'values':
+        return this.values(p);
+      case 'function_scan':
+        return this.functionScan(p);
+      case 'filter':
+        return this.filter(p);
+      case 'project':
+        return this.project(p);
+      case 'join':
+        return this.join(p);
+      case 'aggregate':
+        return this.aggregate(p);
+      case 'window':
+        return this.window(p);
+      case 'sort':
+        return this.sort(p);
+      case 'limit':
+        return this.limit(p);
+      case 'distinct':
+        return this.distinct(p);
+      case 'setop':
+        return this.setop(p);
+      case 'cte_ref':
+        return this.cteRef(p);
+      case 'with':
+        for (const c of p.ctes) this.ctePlans.set(c.cteId, c.plan);
+        return this.run(p.input);
+      default:
+        return assertNever(p);
+    }
+  }
+
+  private async *scan(p: Extract<LogicalPlan, { kind: 'scan' }>): AsyncGenerator<Row[]> {
+    const req: ScanRequest = {
+      columns: p.output.map((c) => c.name),
+      filters: p.filters,
+      ...(p.limit !== undefined ? { limit: p.limit } : {}),
+    };
+    const st = this.nodeStats(p);
+    st.scan ??= { requests: 0, rowsFetched: 0, cacheHits: 0, retries: 0 };
+    const ctx = { stats: st.scan, ...(this.opts.signal ? { signal: this.opts.signal } : {}) };
+    const requests: ScanRequest[] = [];
+    const values = p.dynamicColumn !== undefined ? this.dynamic.get(p.scanId) : undefined;
+    if (values === undefined) requests.push(req);
+    else {
+      // The build side produced no keys: nothing can match, so make no request at all.
+      const col = p.source.schema.find((c) => c.name === p.dynamicColumn)!;
+      const ref: Expr = { kind: 'column', id: -p.scanId, name: col.name, type: col.type };
+      const size = Math.max(1, p.source.maxInListSize ?? DEFAULT_IN_LIST);
+      for (let i = 0; i < values.length; i += size) {
+        const list = values
+          .slice(i, i + size)
+          .map((v): Expr => ({ kind: 'literal', value: v, type: col.type }));
+        const dyn: Expr = { kind: 'in_list', arg: ref, list, negated: false, type: 'boolean' };
+        requests.push({ ...req, dynamicFilters: [dyn] });
+      }
+    }
+    let emitted = 0;
+    for (const r of requests) {
+      st.scanCalls = (st.scanCalls ?? 0) + 1;
+      for await (const batch of p.source.scan(r, ctx)) {
+        this.checkCancel();
+        if (batch.length === 0) continue;
+        yield batch;
+        emitted += batch.length;
+        if (p.limit !== undefined && emitted >= p.limit) return;
+      }
+    }
+  }
+
+  private async *values(p: Extract<LogicalPlan, { kind: 'values' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope([]);
+    const rows = p.rows.map((r) => r.map((e) => compile(e, scope)));
+    await scope.prepare([[]]);
+    yield rows.map((r) => r.map((f) => f([])));
+  }
+
+  private async *functionScan(p: Extract<LogicalPlan, { kind: 'function_scan' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope([]);
+    const args = p.args.map((a) => compile(a, scope));
+    await scope.prepare([[]]);
+    const vals = args.map((f) => f([]));
+    if (vals.some((v) => v === null)) return;
+    if (p.fn === 'unnest') {
+      yield* chunks((vals[0] as unknown[]).map((v) => [v]));
+      return;
+    }
+    const out: Row[] = [];
+    if (p.output[0]!.type === 'timestamptz') {
+      const [start, stop, step] = vals as [number, number, Interval];
+      if (!step) throw new SqlError('42883', 'generate_series(timestamp, timestamp) needs a step interval');
+      if (step.months === 0 && step.days === 0 && step.ms === 0)
+        throw new SqlError('22023', 'step size cannot equal zero');
+      const forward = addInterval(start, step) > start;
+      for (let t = start; forward ? t <= stop : t >= stop; t = addInterval(t, step)) {
+        out.push([t]);
+        if (out.length >= BATCH) yield out.splice(0);
+      }
+    } else {
+      const [start, stop, step = 1] = vals as number[];
+      if (step === 0) throw new SqlError('22023', 'step size cannot equal zero');
+      for (let v = start!; step > 0 ? v <= stop! : v >= stop!; v += step) {
+        out.push([v]);
+        if (out.length >= BATCH) {
+          this.checkCancel();
+          yield out.splice(0);
+        }
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+
+  private async *filter(p: Extract<LogicalPlan, { kind: 'filter' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope(outputOf(p.input));
+    const pred = compile(p.predicate, scope);
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      const out: Row[] = [];
+      for (const r of batch) if (pred(r) === true) out.push(r);
+      if (out.length > 0) yield out;
+    }
+  }
+
+  private async *project(p: Extract<LogicalPlan, { kind: 'project' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope(outputOf(p.input));
+    const fs = p.exprs.map((e) => compile(e, scope));
+    const n = fs.length;
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      const out = new Array<Row>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        const o = new Array<unknown>(n);
+        for (let j = 0; j < n; j++) o[j] = fs[j]!(r);
+        out[i] = o;
+      }
+      yield out;
+    }
+  }
+
+  private async *join(p: Extract<LogicalPlan, { kind: 'join' }>): AsyncGenerator<Row[]> {
+    const lcols = outputOf(p.left);
+    const rcols = outputOf(p.right);
+    const lids = new Set(lcols.map((c) => c.id));
+    const rids = new Set(rcols.map((c) => c.id));
+    const keys = splitJoinKeys(p.on, lids, rids);
+    const both = this.scope([...lcols, ...rcols]);
+    const residual = keys.residual ? compile(keys.residual, both) : undefined;
+    const lscope = this.scope(lcols);
+    const rscope = this.scope(rcols);
+    const lkey = keys.leftKeys.map((k) => compile(k, lscope));
+    const rkey = keys.rightKeys.map((k) => compile(k, rscope));
+    const tkey = tupleKeyFor(keys.leftKeys.map((k) => k.type));
+    const keyOf = (fs: Compiled[], r: Row): unknown => {
+      const vals = fs.map((f) => f(r));
+      // NULL keys never match in an equi-join.
+      return vals.some((v) => v === null) ? undefined : tkey(vals);
+    };
+    const rwidth = rcols.length;
+    const lwidth = lcols.length;
+    const nullsR = new Array<unknown>(rwidth).fill(null);
+    const nullsL = new Array<unknown>(lwidth).fill(null);
+
+    // Semi-join pushdown: materialise the build side, hand its distinct keys to the other side's scan.
+    let leftRows: Row[] | undefined;
+    let rightRows: Row[] | undefined;
+    if (p.dynamic) {
+      const buildLeft = p.dynamic.build === 'left';
+      const rows = await this.collect(buildLeft ? p.left : p.right);
+      if (buildLeft) leftRows = rows;
+      else rightRows = rows;
+      const bscope = this.scope(buildLeft ? lcols : rcols);
+      const bk = compile(p.dynamic.buildKey, bscope);
+      const seen = new Set<unknown>();
+      for (const r of rows) {
+        const v = bk(r);
+        if (v !== null) seen.add(v);
+      }
+      this.dynamic.set(p.dynamic.scanId, [...seen]);
+    }
+    rightRows ??= await this.collect(p.right);
+    const needBoth = residual !== undefined;
+    if (needBoth) await both.prepare([]);
+
+    const hashed = lkey.length > 0;
+    const table = new Map<unknown, number[]>();
+    if (hashed) {
+      for (let i = 0; i < rightRows.length; i++) {
+        const k = keyOf(rkey, rightRows[i]!);
+        if (k === undefined) continue;
+        let b = table.get(k);
+        if (!b) table.set(k, (b = []));
+        b.push(i);
+      }
+    }
+    const allRight = rightRows.map((_, i) => i);
+    const matchedRight =
+      p.joinType === 'right' || p.joinType === 'full' ? new Uint8Array(rightRows.length) : undefined;
+    const jt = p.joinType;
+    const rr = rightRows;
+
+    const probe = async function* (this: Executor, batches: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
+      for await (const batch of batches) {
+        if (residual) await both.prepare(batch.map((l) => [...l, ...nullsR]));
+        const out: Row[] = [];
+        for (const l of batch) {
+          let cands: number[] | undefined;
+          if (hashed) {
+            const k = keyOf(lkey, l);
+            cands = k === undefined ? undefined : table.get(k);
+          } else cands = allRight;
+          let matched = false;
+          if (cands) {
+            for (const i of cands) {
+              const r = rr[i]!;
+              if (residual) {
+                const row = l.concat(r);
+                if (residual(row) !== true) continue;
+              }
+              matched = true;
+              if (jt === 'semi' || jt === 'anti') break;
+              if (matchedRight) matchedRight[i] = 1;
+              out.push(l.concat(r));
+            }
+          }
+          if (jt === 'semi' && matched) out.push(l);
+          else if (jt === 'anti' && !matched) out.push(l);
+          else if ((jt === 'left' || jt === 'full') && !matched) out.push(l.concat(nullsR));
+        }
+        if (out.length > 0) yield out;
+      }
+    };
+    const leftStream: AsyncIterable<Row[]> = leftRows ? arrayBatches(leftRows) : this.run(p.left);
+    yield* probe.call(this, leftStream);
+    if (matchedRight) {
+      const out: Row[] = [];
+      for (let i = 0; i < rr.length; i++) if (!matchedRight[i]) out.push(nullsL.concat(rr[i]!));
+      yield* chunks(out);
+    }
+  }
+
+  private async *aggregate(p: Extract<LogicalPlan, { kind: 'aggregate' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope(outputOf(p.input));
+    const keys = p.groupBy.map((g) => compile(g, scope));
+    const aggs = p.aggs.map((a) => compileAggregate(a, scope));
+    const tkey = tupleKeyFor(p.groupBy.map((g) => g.type));
+    const groups = new Map<unknown, { key: unknown[]; accs: ReturnType<(typeof aggs)[number]>[] }>();
+    const single = keys.length === 0;
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      for (const r of batch) {
+        const kv = keys.map((f) => f(r));
+        const k = single ? 0 : tkey(kv);
+        let g = groups.get(k);
+        if (!g) groups.set(k, (g = { key: kv, accs: aggs.map((a) => a()) }));
+        for (const a of g.accs) a.add(r);
+      }
+    }
+    // An aggregate without GROUP BY returns one row even over no input.
+    if (single && groups.size === 0) groups.set(0, { key: [], accs: aggs.map((a) => a()) });
+    const out: Row[] = [];
+    for (const g of groups.values()) out.push([...g.key, ...g.accs.map((a) => a.result())]);
+    yield* chunks(out);
+  }
+
+  private async *window(p: Extract<LogicalPlan, { kind: 'window' }>): AsyncGenerator<Row[]> {
+    const rows = await this.collect(p.input);
+    const scope = this.scope(outputOf(p.input));
+    await scope.prepare(rows);
+    const cols = p.funcs.map((f) => computeWindow(f, rows, scope));
+    yield* chunks(rows.map((r, i) => [...r, ...cols.map((c) => c[i])]));
+  }
+
+  private sortSetup(p: Extract<LogicalPlan, { kind: 'sort' }>) {
+    const scope = this.scope(outputOf(p.input));
+    const keyFns = p.keys.map((k) => compile(k.expr, scope));
+    const cmp = sortComparator(
+      p.keys.map((k) => ({ desc: k.desc, nullsFirst: k.nullsFirst, type: k.expr.type })),
+    );
+    return { scope, keyFns, cmp: (a: { k: unknown[] }, b: { k: unknown[] }) => cmp(a.k, b.k) };
+  }
+
+  private async *sort(p: Extract<LogicalPlan, { kind: 'sort' }>, topN?: number): AsyncGenerator<Row[]> {
+    const { scope, keyFns, cmp } = this.sortSetup(p);
+    const top = topN !== undefined ? new TopN<{ r: Row; k: unknown[] }>(topN, cmp) : undefined;
+    const all: { r: Row; k: unknown[] }[] = [];
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      for (const r of batch) {
+        const item = { r, k: keyFns.map((f) => f(r)) };
+        if (top) top.push(item);
+        else all.push(item);
+      }
+    }
+    const sorted = top ? top.result() : all.sort(cmp);
+    yield* chunks(sorted.map((x) => x.r));
+  }
+
+  private async *limit(p: Extract<LogicalPlan, { kind: 'limit' }>): AsyncGenerator<Row[]> {
+    if (p.limit === 0) return;
+    const input =
+      p.input.kind === 'sort' && p.limit !== null
+        ? this.opts.analyze || this.opts.signal
+          ? this.instrument(p.input, this.sort(p.input, p.limit + p.offset))
+          : this.sort(p.input, p.limit + p.offset)
+        : this.run(p.input);
+    let skip = p.offset;
+    let left = p.limit ?? Number.POSITIVE_INFINITY;
+    for await (const batch of input) {
+      let b = batch;
+      if (skip > 0) {
+        if (b.length <= skip) {
+          skip -= b.length;
+          continue;
+        }
+        b = b.slice(skip);
+        skip = 0;
+      }
+      if (b.length >= left) {
+        yield b.slice(0, left);
+        return;
+      }
+      left -= b.length;
+      yield b;
+    }
+  }
+
+  private async *distinct(p: Extract<LogicalPlan, { kind: 'distinct' }>): AsyncGenerator<Row[]> {
+    const cols = outputOf(p.input);
+    const scope = this.scope(cols);
+    const on = p.on?.map((e) => compile(e, scope));
+    const tkey = tupleKeyFor(
+      (p.on ?? cols.map((c): Expr => ({ kind: 'column', id: c.id, name: c.name, type: c.type }))).map(
+        (e) => e.type,
+      ),
+    );
+    const seen = new Set<unknown>();
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      const out: Row[] = [];
+      for (const r of batch) {
+        const k = tkey(on ? on.map((f) => f(r)) : r);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(r);
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  private async *setop(p: Extract<LogicalPlan, { kind: 'setop' }>): AsyncGenerator<Row[]> {
+    const tkey = tupleKeyFor(p.output.map((c) => c.type));
+    if (p.op === 'union') {
+      if (p.all) {
+        yield* this.run(p.left);
+        yield* this.run(p.right);
+        return;
+      }
+      const seen = new Set<unknown>();
+      for (const side of [p.left, p.right]) {
+        for await (const batch of this.run(side)) {
+          const out = batch.filter((r) => {
+            const k = tkey(r);
+            if (seen.has(k)) return false;
+            seen.add(k);
+            return true;
+          });
+          if (out.length > 0) yield out;
+        }
+      }
+      return;
+    }
+    const counts = new Map<unknown, number>();
+    for await (const batch of this.run(p.right)) {
+      for (const r of batch) {
+        const k = tkey(r);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+    const emitted = new Set<unknown>();
+    for await (const batch of this.run(p.left)) {
+      const out: Row[] = [];
+      for (const r of batch) {
+        const k = tkey(r);
+        const c = counts.get(k) ?? 0;
+        if (p.op === 'intersect') {
+          if (c === 0) continue;
+          if (p.all) counts.set(k, c - 1);
+          else if (emitted.has(k)) continue;
+          emitted.add(k);
+          out.push(r);
+        } else if (p.all) {
+          if (c > 0) counts.set(k, c - 1);
+          else out.push(r);
+        } else if (c === 0 && !emitted.has(k)) {
+          emitted.add(k);
+          out.push(r);
+        }
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  private async *cteRef(p: Extract<LogicalPlan, { kind: 'cte_ref' }>): AsyncGenerator<Row[]> {
+    let rows = this.cteResults.get(p.cteId);
+    if (!rows) {
+      const plan = this.ctePlans.get(p.cteId);
+      if (!plan) throw new SqlError('XX000', `internal error: CTE ${p.name} is not defined`);
+      rows = this.collect(plan);
+      this.cteResults.set(p.cteId, rows);
+    }
+    yield* chunks(await rows);
+  }
+}
+
+async function* arrayBatches(rows: readonly Row[]): AsyncGenerator<Row[]> {
+  yield* chunks(rows);
+}
+
+/** The output columns of a plan (re-exported for the engine). */
+export function planColumns(p: LogicalPlan): readonly ColumnDef[] {
+  return outputOf(p);
+}

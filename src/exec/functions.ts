@@ -1,0 +1,671 @@
+import { createHash } from 'node:crypto';
+import { elementType, type Interval, isArrayType, type SqlType } from '../catalog/types.js';
+import {
+  addInterval,
+  castValue,
+  DAY_MS,
+  dateToDays,
+  formatJson,
+  msToDate,
+  parseDate,
+  roundHalfAway,
+  toText,
+} from '../catalog/values.js';
+import { invalidParameterValue, numericOutOfRange, SqlError } from '../errors.js';
+import { comparatorFor, equalsFor } from './compare.js';
+
+/** Per-query values functions may read (now() is fixed for the whole statement, as in PostgreSQL). */
+export interface FnEnv {
+  readonly now: number;
+}
+
+/** A compiled function: receives evaluated arguments; strict functions never see NULLs. */
+export type FnImpl = (args: unknown[]) => unknown;
+
+/** A function implementation chosen once from the argument and result types. */
+interface FnDef {
+  /** Strict functions return NULL when any argument is NULL, without being called. */
+  readonly strict: boolean;
+  readonly make: (types: readonly SqlType[], ret: SqlType, env: FnEnv) => FnImpl;
+}
+
+const chars = (s: string): string[] => Array.from(s);
+const s0 = (a: unknown[]): string => a[0] as string;
+const n = (v: unknown): number => v as number;
+
+const strict = (make: FnDef['make']): FnDef => ({ strict: true, make });
+const simple = (f: FnImpl): FnDef => ({ strict: true, make: () => f });
+
+function trimChars(s: string, set: string, left: boolean, right: boolean): string {
+  const cs = new Set(chars(set));
+  const a = chars(s);
+  let i = 0;
+  let j = a.length;
+  if (left) while (i < j && cs.has(a[i]!)) i++;
+  if (right) while (j > i && cs.has(a[j - 1]!)) j--;
+  return a.slice(i, j).join('');
+}
+
+function substring(s: string, start: number, len?: number): string {
+  if (len !== undefined && len < 0) throw new SqlError('22011', 'negative substring length not allowed');
+  const a = chars(s);
+  const from = Math.max(start, 1);
+  const to = len === undefined ? a.length + 1 : start + len;
+  if (to <= from) return '';
+  return a.slice(from - 1, to - 1).join('');
+}
+
+function pad(s: string, len: number, fill: string, left: boolean): string {
+  const a = chars(s);
+  if (len <= 0) return '';
+  if (a.length >= len) return a.slice(0, len).join('');
+  const f = chars(fill);
+  if (f.length === 0) return s;
+  const padding: string[] = [];
+  while (padding.length < len - a.length) padding.push(f[padding.length % f.length]!);
+  return left ? padding.join('') + s : s + padding.join('');
+}
+
+/** Rounds half to even, as PostgreSQL does for double precision (rint). */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function roundTo(x: number, places: number): number {
+  const f = 10 ** places;
+  const y = roundHalfAway(Number((x * f).toPrecision(15)));
+  return y / f;
+}
+
+function truncTo(x: number, places: number): number {
+  const f = 10 ** places;
+  return Math.trunc(Number((x * f).toPrecision(15))) / f;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** ISO 8601 week number and week-year of a UTC instant. */
+function isoWeek(ms: number): { week: number; year: number } {
+  const d = new Date(Math.floor(ms / DAY_MS) * DAY_MS);
+  const dow = (d.getUTCDay() + 6) % 7;
+  d.setUTCDate(d.getUTCDate() - dow + 3);
+  const year = d.getUTCFullYear();
+  const jan4 = Date.UTC(year, 0, 4);
+  const week =
+    1 + Math.round((d.getTime() - jan4) / DAY_MS / 7 - ((new Date(jan4).getUTCDay() + 6) % 7) / 7 + 3 / 7);
+  return { week: Math.floor(week), year };
+}
+
+/** date_trunc on an epoch-ms instant (UTC). */
+function dateTrunc(unit: string, ms: number): number {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  switch (unit.toLowerCase()) {
+    case 'microseconds':
+    case 'milliseconds':
+      return ms;
+    case 'second':
+      return Math.floor(ms / 1000) * 1000;
+    case 'minute':
+      return Math.floor(ms / 60_000) * 60_000;
+    case 'hour':
+      return Math.floor(ms / 3_600_000) * 3_600_000;
+    case 'day':
+      return Math.floor(ms / DAY_MS) * DAY_MS;
+    case 'week': {
+      const day = Math.floor(ms / DAY_MS);
+      const dow = (new Date(day * DAY_MS).getUTCDay() + 6) % 7;
+      return (day - dow) * DAY_MS;
+    }
+    case 'month':
+      return Date.UTC(y, mo, 1);
+    case 'quarter':
+      return Date.UTC(y, mo - (mo % 3), 1);
+    case 'year':
+      return Date.UTC(y, 0, 1);
+    case 'decade':
+      return Date.UTC(y - (((y % 10) + 10) % 10), 0, 1);
+    case 'century':
+      return Date.UTC(Math.floor((y - 1) / 100) * 100 + 1, 0, 1);
+    case 'millennium':
+      return Date.UTC(Math.floor((y - 1) / 1000) * 1000 + 1, 0, 1);
+    default:
+      throw invalidParameterValue(`unit "${unit}" not recognized for type timestamp with time zone`);
+  }
+}
+
+/** extract / date_part on an instant, a date or an interval. */
+function extract(field: string, v: unknown, type: SqlType): number {
+  const f = field.toLowerCase().replace(/s$/, '') === 'millisecond' ? 'milliseconds' : field.toLowerCase();
+  if (type === 'interval') {
+    const iv = v as Interval;
+    switch (f) {
+      case 'year':
+      case 'years':
+        return Math.trunc(iv.months / 12);
+      case 'month':
+      case 'mon':
+        return iv.months % 12;
+      case 'day':
+      case 'days':
+        return iv.days;
+      case 'hour':
+        return Math.trunc(iv.ms / 3_600_000);
+      case 'minute':
+        return Math.trunc((iv.ms % 3_600_000) / 60_000);
+      case 'second':
+        return (iv.ms % 60_000) / 1000;
+      case 'epoch':
+        return (
+          Math.trunc(iv.months / 12) * 365.25 * 86400 +
+          (iv.months % 12) * 30 * 86400 +
+          iv.days * 86400 +
+          iv.ms / 1000
+        );
+      default:
+        throw invalidParameterValue(`unit "${field}" not supported for type interval`);
+    }
+  }
+  const ms = type === 'date' ? dateToDays(v as string) * DAY_MS : (v as number);
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  switch (f) {
+    case 'year':
+      return y;
+    case 'month':
+      return d.getUTCMonth() + 1;
+    case 'day':
+      return d.getUTCDate();
+    case 'hour':
+      return d.getUTCHours();
+    case 'minute':
+      return d.getUTCMinutes();
+    case 'second':
+      return d.getUTCSeconds() + d.getUTCMilliseconds() / 1000;
+    case 'milliseconds':
+      return d.getUTCSeconds() * 1000 + d.getUTCMilliseconds();
+    case 'microsecond':
+    case 'microseconds':
+      return (d.getUTCSeconds() * 1000 + d.getUTCMilliseconds()) * 1000;
+    case 'dow':
+      return d.getUTCDay();
+    case 'isodow':
+      return d.getUTCDay() === 0 ? 7 : d.getUTCDay();
+    case 'doy':
+      return Math.floor((ms - Date.UTC(y, 0, 1)) / DAY_MS) + 1;
+    case 'week':
+      return isoWeek(ms).week;
+    case 'isoyear':
+      return isoWeek(ms).year;
+    case 'quarter':
+      return Math.floor(d.getUTCMonth() / 3) + 1;
+    case 'epoch':
+      return ms / 1000;
+    case 'decade':
+      return Math.floor(y / 10);
+    case 'century':
+      return y > 0 ? Math.floor((y - 1) / 100) + 1 : Math.floor(y / 100);
+    case 'millennium':
+      return y > 0 ? Math.floor((y - 1) / 1000) + 1 : Math.floor(y / 1000);
+    case 'julian':
+      return Math.floor(ms / DAY_MS) + 2440588;
+    case 'timezone':
+    case 'timezone_hour':
+    case 'timezone_minute':
+      return 0;
+    default:
+      throw invalidParameterValue(`unit "${field}" not recognized for type ${type}`);
+  }
+}
+
+/** to_char for timestamps/dates with the common template patterns (FM prefix supported). */
+function toChar(ms: number, fmt: string): string {
+  const d = new Date(ms);
+  const p2 = (x: number): string => String(x).padStart(2, '0');
+  const tokens: [string, (fm: boolean) => string][] = [
+    ['YYYY', () => String(d.getUTCFullYear()).padStart(4, '0')],
+    ['IYYY', () => String(isoWeek(ms).year)],
+    ['YY', () => p2(d.getUTCFullYear() % 100)],
+    ['MONTH', (fm) => padName(MONTHS[d.getUTCMonth()]!.toUpperCase(), fm)],
+    ['Month', (fm) => padName(MONTHS[d.getUTCMonth()]!, fm)],
+    ['month', (fm) => padName(MONTHS[d.getUTCMonth()]!.toLowerCase(), fm)],
+    ['MON', () => MONTHS[d.getUTCMonth()]!.slice(0, 3).toUpperCase()],
+    ['Mon', () => MONTHS[d.getUTCMonth()]!.slice(0, 3)],
+    ['mon', () => MONTHS[d.getUTCMonth()]!.slice(0, 3).toLowerCase()],
+    ['MM', (fm) => (fm ? String(d.getUTCMonth() + 1) : p2(d.getUTCMonth() + 1))],
+    ['DAY', (fm) => padName(DAYS[d.getUTCDay()]!.toUpperCase(), fm)],
+    ['Day', (fm) => padName(DAYS[d.getUTCDay()]!, fm)],
+    ['day', (fm) => padName(DAYS[d.getUTCDay()]!.toLowerCase(), fm)],
+    ['DY', () => DAYS[d.getUTCDay()]!.slice(0, 3).toUpperCase()],
+    ['Dy', () => DAYS[d.getUTCDay()]!.slice(0, 3)],
+    ['dy', () => DAYS[d.getUTCDay()]!.slice(0, 3).toLowerCase()],
+    ['DDD', () => String(extract('doy', ms, 'timestamptz')).padStart(3, '0')],
+    ['DD', (fm) => (fm ? String(d.getUTCDate()) : p2(d.getUTCDate()))],
+    ['HH24', (fm) => (fm ? String(d.getUTCHours()) : p2(d.getUTCHours()))],
+    ['HH12', (fm) => (fm ? String(d.getUTCHours() % 12 || 12) : p2(d.getUTCHours() % 12 || 12))],
+    ['HH', (fm) => (fm ? String(d.getUTCHours() % 12 || 12) : p2(d.getUTCHours() % 12 || 12))],
+    ['MI', () => p2(d.getUTCMinutes())],
+    ['SS', () => p2(d.getUTCSeconds())],
+    ['MS', () => String(d.getUTCMilliseconds()).padStart(3, '0')],
+    ['AM', () => (d.getUTCHours() < 12 ? 'AM' : 'PM')],
+    ['PM', () => (d.getUTCHours() < 12 ? 'AM' : 'PM')],
+    ['am', () => (d.getUTCHours() < 12 ? 'am' : 'pm')],
+    ['pm', () => (d.getUTCHours() < 12 ? 'am' : 'pm')],
+    ['IW', (fm) => (fm ? String(isoWeek(ms).week) : p2(isoWeek(ms).week))],
+    ['Q', () => String(Math.floor(d.getUTCMonth() / 3) + 1)],
+    ['D', () => String(d.getUTCDay() + 1)],
+    ['TZ', () => 'UTC'],
+  ];
+  let out = '';
+  let i = 0;
+  while (i < fmt.length) {
+    if (fmt[i] === '"') {
+      const end = fmt.indexOf('"', i + 1);
+      out += fmt.slice(i + 1, end < 0 ? fmt.length : end);
+      i = end < 0 ? fmt.length : end + 1;
+      continue;
+    }
+    let fm = false;
+    if (fmt.startsWith('FM', i)) {
+      fm = true;
+      i += 2;
+    }
+    const t = tokens.find(([k]) => fmt.startsWith(k, i));
+    if (t) {
+      out += t[1](fm);
+      i += t[0].length;
+    } else if (!fm) {
+      out += fmt[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+function padName(s: string, fm: boolean): string {
+  return fm ? s : s.padEnd(9, ' ');
+}
+
+/** age(a, b): a symbolic interval (years, months, days) between two instants, PostgreSQL style. */
+function age(a: number, b: number): Interval {
+  const sign = a >= b ? 1 : -1;
+  const [hi, lo] = sign > 0 ? [new Date(a), new Date(b)] : [new Date(b), new Date(a)];
+  let tod = (hi.getTime() % DAY_MS) - (lo.getTime() % DAY_MS);
+  let days = hi.getUTCDate() - lo.getUTCDate();
+  let months = hi.getUTCMonth() - lo.getUTCMonth() + (hi.getUTCFullYear() - lo.getUTCFullYear()) * 12;
+  if (tod < 0) {
+    tod += DAY_MS;
+    days--;
+  }
+  if (days < 0) {
+    months--;
+    // Borrow the length of the month before `hi`'s month.
+    const prevMonthDays = new Date(Date.UTC(hi.getUTCFullYear(), hi.getUTCMonth(), 0)).getUTCDate();
+    days += Math.max(prevMonthDays, lo.getUTCDate());
+    if (days < 0) days = 0;
+  }
+  return { months: sign * months, days: sign * days, ms: sign * tod };
+}
+
+function jsonGet(v: unknown, key: unknown): unknown {
+  if (typeof key === 'number') {
+    if (!Array.isArray(v)) return null;
+    const i = key < 0 ? v.length + key : key;
+    return i >= 0 && i < v.length ? v[i] : null;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  return Object.hasOwn(o, key as string) ? o[key as string] : null;
+}
+
+function jsonText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? v : formatJson(v);
+}
+
+const likeMetas = /[.*+?^${}()|[\]\\]/g;
+
+/** Compiles a LIKE pattern to a RegExp (`%`, `_`, escape character; default escape `\`). */
+export function likeToRegExp(pattern: string, caseInsensitive: boolean, escapeChar = '\\'): RegExp {
+  let re = '';
+  const a = chars(pattern);
+  for (let i = 0; i < a.length; i++) {
+    const c = a[i]!;
+    if (escapeChar !== '' && c === escapeChar) {
+      const next = a[++i];
+      if (next === undefined) throw new SqlError('22025', 'LIKE pattern must not end with escape character');
+      re += next.replace(likeMetas, '\\$&');
+    } else if (c === '%') re += '.*';
+    else if (c === '_') re += '.';
+    else re += c.replace(likeMetas, '\\$&');
+  }
+  return new RegExp(`^${re}$`, caseInsensitive ? 'isu' : 'su');
+}
+
+const FUNCTIONS: Record<string, FnDef> = {
+  lower: simple((a) => s0(a).toLowerCase()),
+  upper: simple((a) => s0(a).toUpperCase()),
+  initcap: simple((a) =>
+    s0(a)
+      .toLowerCase()
+      .replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, p, c) => p + c.toUpperCase()),
+  ),
+  length: simple((a) => chars(s0(a)).length),
+  char_length: simple((a) => chars(s0(a)).length),
+  character_length: simple((a) => chars(s0(a)).length),
+  octet_length: simple((a) => Buffer.byteLength(s0(a))),
+  substring: simple((a) => substring(s0(a), n(a[1]), a.length > 2 ? n(a[2]) : undefined)),
+  substr: simple((a) => substring(s0(a), n(a[1]), a.length > 2 ? n(a[2]) : undefined)),
+  left: simple((a) => {
+    const c = chars(s0(a));
+    const k = n(a[1]);
+    return (k >= 0 ? c.slice(0, k) : c.slice(0, Math.max(0, c.length + k))).join('');
+  }),
+  right: simple((a) => {
+    const c = chars(s0(a));
+    const k = n(a[1]);
+    return (k >= 0 ? c.slice(Math.max(0, c.length - k)) : c.slice(-k)).join('');
+  }),
+  lpad: simple((a) => pad(s0(a), n(a[1]), a.length > 2 ? (a[2] as string) : ' ', true)),
+  rpad: simple((a) => pad(s0(a), n(a[1]), a.length > 2 ? (a[2] as string) : ' ', false)),
+  btrim: simple((a) => trimChars(s0(a), a.length > 1 ? (a[1] as string) : ' ', true, true)),
+  trim: simple((a) => trimChars(s0(a), a.length > 1 ? (a[1] as string) : ' ', true, true)),
+  ltrim: simple((a) => trimChars(s0(a), a.length > 1 ? (a[1] as string) : ' ', true, false)),
+  rtrim: simple((a) => trimChars(s0(a), a.length > 1 ? (a[1] as string) : ' ', false, true)),
+  replace: simple((a) =>
+    a[1] === ''
+      ? s0(a)
+      : s0(a)
+          .split(a[1] as string)
+          .join(a[2] as string),
+  ),
+  split_part: simple((a) => {
+    const k = n(a[2]);
+    if (k === 0) throw invalidParameterValue('field position must not be zero');
+    const parts = a[1] === '' ? [s0(a)] : s0(a).split(a[1] as string);
+    const idx = k > 0 ? k - 1 : parts.length + k;
+    return parts[idx] ?? '';
+  }),
+  position: simple((a) => {
+    const i = (a[1] as string).indexOf(s0(a));
+    return i < 0 ? 0 : chars((a[1] as string).slice(0, i)).length + 1;
+  }),
+  strpos: simple((a) => {
+    const i = s0(a).indexOf(a[1] as string);
+    return i < 0 ? 0 : chars(s0(a).slice(0, i)).length + 1;
+  }),
+  repeat: simple((a) => s0(a).repeat(Math.max(0, n(a[1])))),
+  reverse: simple((a) => chars(s0(a)).reverse().join('')),
+  starts_with: simple((a) => s0(a).startsWith(a[1] as string)),
+  md5: simple((a) => createHash('md5').update(s0(a)).digest('hex')),
+  chr: simple((a) => String.fromCodePoint(n(a[0]))),
+  ascii: simple((a) => s0(a).codePointAt(0) ?? 0),
+  concat: {
+    strict: false,
+    make: (types) => (a) => a.map((v, i) => (v === null ? '' : toText(v, types[i]!))).join(''),
+  },
+  concat_ws: {
+    strict: false,
+    make: (types) => (a) => {
+      if (a[0] === null) return null;
+      const parts: string[] = [];
+      for (let i = 1; i < a.length; i++) if (a[i] !== null) parts.push(toText(a[i], types[i]!));
+      return parts.join(a[0] as string);
+    },
+  },
+  abs: simple((a) => Math.abs(n(a[0]))),
+  round: strict((types) => {
+    if (types.length === 2) return (a) => roundTo(n(a[0]), n(a[1]));
+    return types[0] === 'double precision' ? (a) => rint(n(a[0])) : (a) => roundHalfAway(n(a[0]));
+  }),
+  trunc: strict((types) =>
+    types.length === 2 ? (a) => truncTo(n(a[0]), n(a[1])) : (a) => Math.trunc(n(a[0])),
+  ),
+  ceil: simple((a) => Math.ceil(n(a[0])) || 0),
+  ceiling: simple((a) => Math.ceil(n(a[0])) || 0),
+  floor: simple((a) => Math.floor(n(a[0]))),
+  sign: simple((a) => Math.sign(n(a[0]))),
+  mod: simple((a) => {
+    if (n(a[1]) === 0) throw new SqlError('22012', 'division by zero');
+    return n(a[0]) % n(a[1]);
+  }),
+  power: simple((a) => n(a[0]) ** n(a[1])),
+  pow: simple((a) => n(a[0]) ** n(a[1])),
+  sqrt: simple((a) => {
+    if (n(a[0]) < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
+    return Math.sqrt(n(a[0]));
+  }),
+  exp: simple((a) => Math.exp(n(a[0]))),
+  ln: simple((a) => {
+    if (n(a[0]) <= 0) throw new SqlError('2201E', 'cannot take logarithm of a non-positive number');
+    return Math.log(n(a[0]));
+  }),
+  log: simple((a) => (a.length === 2 ? Math.log(n(a[1])) / Math.log(n(a[0])) : Math.log10(n(a[0])))),
+  random: simple(() => Math.random()),
+  pi: simple(() => Math.PI),
+  now: strict((_t, _r, env) => () => env.now),
+  current_timestamp: strict((_t, _r, env) => () => env.now),
+  statement_timestamp: strict((_t, _r, env) => () => env.now),
+  transaction_timestamp: strict((_t, _r, env) => () => env.now),
+  clock_timestamp: simple(() => Date.now()),
+  localtimestamp: strict((_t, _r, env) => () => env.now),
+  current_date: strict((_t, _r, env) => () => msToDate(env.now)),
+  date_trunc: strict((types) => {
+    if (types[1] === 'interval') {
+      return () => {
+        throw new SqlError('0A000', 'date_trunc on interval is not supported');
+      };
+    }
+    return (a) => dateTrunc(s0(a), n(a[1]));
+  }),
+  date_part: strict((types) => (a) => extract(s0(a), a[1], types[1]!)),
+  extract: strict((types) => (a) => extract(s0(a), a[1], types[1]!)),
+  age: strict((types, _r, env) =>
+    types.length === 1 ? (a) => age(dateTrunc('day', env.now), n(a[0])) : (a) => age(n(a[0]), n(a[1])),
+  ),
+  make_date: simple((a) => {
+    const y = n(a[0]);
+    const s = `${String(Math.abs(y)).padStart(4, '0')}-${String(n(a[1])).padStart(2, '0')}-${String(n(a[2])).padStart(2, '0')}`;
+    try {
+      return parseDate(s);
+    } catch {
+      throw new SqlError('22008', `date field value out of range: ${y}-${n(a[1])}-${n(a[2])}`);
+    }
+  }),
+  to_char: strict((types) => {
+    const t = types[0]!;
+    if (t === 'date') return (a) => toChar(dateToDays(s0(a)) * DAY_MS, a[1] as string);
+    if (t === 'timestamptz' || t === 'timestamp') return (a) => toChar(n(a[0]), a[1] as string);
+    return () => {
+      throw new SqlError('0A000', `to_char(${t}) is not supported`);
+    };
+  }),
+  to_date: simple((a) => {
+    const fmt = (a[1] as string).toUpperCase();
+    const s = s0(a);
+    if (fmt === 'YYYY-MM-DD') return parseDate(s);
+    const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+    if (fmt === 'YYYYMMDD' && m) return parseDate(`${m[1]}-${m[2]}-${m[3]}`);
+    throw new SqlError('0A000', `to_date format "${a[1] as string}" is not supported`);
+  }),
+  to_timestamp: simple((a) => Math.round(n(a[0]) * 1000)),
+  coalesce: {
+    strict: false,
+    make: () => (a) => {
+      for (const v of a) if (v !== null) return v;
+      return null;
+    },
+  },
+  nullif: {
+    strict: false,
+    make: (types) => {
+      const eq = equalsFor(types[0]!);
+      return (a) => (a[0] !== null && a[1] !== null && eq(a[0], a[1]) ? null : a[0]);
+    },
+  },
+  greatest: { strict: false, make: (types) => extremum(types[0]!, 1) },
+  least: { strict: false, make: (types) => extremum(types[0]!, -1) },
+  '->': simple((a) => {
+    const v = jsonGet(a[0], a[1]);
+    return v === undefined ? null : v;
+  }),
+  '->>': simple((a) => jsonText(jsonGet(a[0], a[1]))),
+  jsonb_typeof: simple((a) => {
+    const v = a[0];
+    if (Array.isArray(v)) return 'array';
+    if (v === null) return 'null';
+    return typeof v === 'object' ? 'object' : typeof v === 'number' ? 'number' : typeof v;
+  }),
+  jsonb_array_length: simple((a) => {
+    if (!Array.isArray(a[0])) throw invalidParameterValue('cannot get array length of a non-array');
+    return (a[0] as unknown[]).length;
+  }),
+  jsonb_extract_path_text: simple((a) => {
+    let v: unknown = a[0];
+    for (let i = 1; i < a.length && v !== null; i++) {
+      const k = a[i] as string;
+      v = Array.isArray(v) && /^-?\d+$/.test(k) ? jsonGet(v, Number(k)) : jsonGet(v, k);
+    }
+    return jsonText(v);
+  }),
+  to_jsonb: strict(
+    (types) => (a) =>
+      types[0] === 'text' || types[0] === 'unknown' ? a[0] : castValue(a[0], types[0]!, 'jsonb'),
+  ),
+  jsonb_cat: simple((a) => {
+    const [x, y] = a;
+    if (Array.isArray(x) || Array.isArray(y))
+      return [...(Array.isArray(x) ? x : [x]), ...(Array.isArray(y) ? y : [y])];
+    if (x && y && typeof x === 'object' && typeof y === 'object')
+      return { ...(x as object), ...(y as object) };
+    return [x, y];
+  }),
+  array_length: simple((a) =>
+    (a[0] as unknown[]).length === 0 || n(a[1]) !== 1 ? null : (a[0] as unknown[]).length,
+  ),
+  cardinality: simple((a) => (a[0] as unknown[]).length),
+  array_to_string: {
+    strict: false,
+    make: (types) => {
+      const el = elementType(types[0]!);
+      return (a) => {
+        if (a[0] === null || a[1] === null) return null;
+        const nullStr = a.length > 2 ? (a[2] as string | null) : null;
+        const parts: string[] = [];
+        for (const v of a[0] as unknown[]) {
+          if (v === null) {
+            if (nullStr !== null) parts.push(nullStr);
+          } else parts.push(toText(v, el));
+        }
+        return parts.join(a[1] as string);
+      };
+    },
+  },
+  array_position: {
+    strict: false,
+    make: (types) => {
+      const eq = equalsFor(isArrayType(types[0]!) ? elementType(types[0]!) : 'unknown');
+      return (a) => {
+        if (a[0] === null) return null;
+        const arr = a[0] as unknown[];
+        for (let i = 0; i < arr.length; i++) {
+          if (a[1] === null ? arr[i] === null : arr[i] !== null && eq(arr[i], a[1])) return i + 1;
+        }
+        return null;
+      };
+    },
+  },
+  array_subscript: simple((a) => {
+    const arr = a[0] as unknown[];
+    const i = n(a[1]);
+    return i >= 1 && i <= arr.length ? arr[i - 1] : null;
+  }),
+  array_cat: {
+    strict: false,
+    make: (types) => (a) => {
+      const [x, y] = a;
+      const lArr = isArrayType(types[0]!);
+      const rArr = isArrayType(types[1]!);
+      if (lArr && rArr) {
+        if (x === null) return y;
+        if (y === null) return x;
+        return [...(x as unknown[]), ...(y as unknown[])];
+      }
+      if (lArr) return x === null ? [y] : [...(x as unknown[]), y];
+      return y === null ? [x] : [x, ...(y as unknown[])];
+    },
+  },
+  version: simple(() => 'PostgreSQL 15.0 (paymo-sql) on x86_64-pc-linux-gnu, compiled by node, 64-bit'),
+  '~': strict(() => regexMatcher('')),
+  '~*': strict(() => regexMatcher('i')),
+};
+
+function regexMatcher(flags: string): FnImpl {
+  let last = '';
+  let re: RegExp | undefined;
+  return (a) => {
+    if (re === undefined || last !== a[1]) {
+      last = a[1] as string;
+      try {
+        re = new RegExp(last, `u${flags}`);
+      } catch {
+        throw new SqlError('2201B', `invalid regular expression: ${last}`);
+      }
+    }
+    return re.test(s0(a));
+  };
+}
+
+function extremum(type: SqlType, sign: 1 | -1): FnImpl {
+  const cmp = comparatorFor(type);
+  return (a) => {
+    let best: unknown = null;
+    for (const v of a) {
+      if (v !== null && (best === null || sign * cmp(v, best) > 0)) best = v;
+    }
+    return best;
+  };
+}
+
+/** Looks up and instantiates a function for these argument types; throws if the library lacks it. */
+export function makeFunction(
+  name: string,
+  types: readonly SqlType[],
+  ret: SqlType,
+  env: FnEnv,
+): { strict: boolean; impl: FnImpl } {
+  const def = FUNCTIONS[name];
+  if (!def) throw new SqlError('42883', `function ${name} is not implemented`);
+  return { strict: def.strict, impl: def.make(types, ret, env) };
+}
+
+/** Names of all implemented functions (checked against the binder's signatures in tests). */
+export function implementedFunctions(): string[] {
+  return Object.keys(FUNCTIONS);
+}
+
+/** Adds or subtracts an interval to an instant (PostgreSQL month/day/time semantics). */
+export { addInterval };
+
+/** Integer range check for arithmetic results. */
+export function checkedInt(v: number, type: SqlType): number {
+  if (type === 'integer' && (v > 2147483647 || v < -2147483648)) throw numericOutOfRange('integer');
+  if (type === 'bigint' && !Number.isSafeInteger(v)) throw numericOutOfRange('bigint');
+  return v;
+}

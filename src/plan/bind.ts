@@ -1,0 +1,1257 @@
+import type { Catalog } from '../catalog/catalog.js';
+import { elementType, isArrayType, isNumericType, parseTypeName, type SqlType } from '../catalog/types.js';
+import {
+  ambiguousColumn,
+  datatypeMismatch,
+  featureNotSupported,
+  groupingError,
+  invalidColumnReference,
+  SqlError,
+  syntaxError,
+  undefinedColumn,
+  undefinedFunction,
+  undefinedOperator,
+  undefinedParameter,
+  undefinedTable,
+} from '../errors.js';
+import type {
+  AstExpr,
+  AstFrom,
+  AstOrderItem,
+  AstQuery,
+  AstSelect,
+  AstSetOp,
+  AstWindowSpec,
+} from '../sql/ast.js';
+import {
+  type AggCall,
+  and,
+  type ColumnDef,
+  type CompareOp,
+  children,
+  colRef,
+  columnIds,
+  conjuncts,
+  type Expr,
+  exprKey,
+  hasSubquery,
+  lit,
+  mapChildren,
+  type SortKey,
+  type WindowCall,
+} from './expr.js';
+import {
+  AGGREGATES,
+  aggregateArgTypes,
+  aggregateType,
+  arrayElement,
+  isScalarFunction,
+  typeScalarCall,
+  WINDOW_FUNCTIONS,
+} from './functions.js';
+import { type LogicalPlan, outputOf } from './logical.js';
+import { arithmeticOperandTypes, arithmeticType, coerce, commonType, comparisonType } from './types.js';
+
+/** A bound query: its plan and the user-visible result columns. */
+export interface BoundQuery {
+  readonly plan: LogicalPlan;
+  readonly fields: readonly ColumnDef[];
+}
+
+/** One relation visible in a scope (a table, derived table or CTE reference, under its alias). */
+interface Rel {
+  readonly alias: string;
+  readonly columns: readonly ColumnDef[];
+}
+
+/** Name-resolution scope of one SELECT block; `parent` is the enclosing query (for correlation). */
+interface Scope {
+  readonly rels: readonly Rel[];
+  /** USING/merged columns: found first for unqualified names and listed first by `*`. */
+  readonly merged: readonly ColumnDef[];
+  /** Columns hidden from unqualified lookup and `*` (the per-side copies of USING columns). */
+  readonly hidden: ReadonlySet<number>;
+  readonly parent: Scope | null;
+  /** Outer column ids this scope's expressions read (filled while binding). */
+  readonly outerRefs: Set<number>;
+}
+
+interface ExprCtx {
+  readonly scope: Scope;
+  readonly agg: boolean;
+  readonly window: boolean;
+  readonly windows?: ReadonlyMap<string, AstWindowSpec>;
+  /** Clause name for error messages (`WHERE`, `JOIN conditions`, ...). */
+  readonly clause: string;
+}
+
+interface CteDef {
+  readonly cteId: number;
+  readonly name: string;
+  readonly plan: LogicalPlan;
+  readonly columns: readonly ColumnDef[];
+}
+
+const emptyScope = (parent: Scope | null): Scope => ({
+  rels: [],
+  merged: [],
+  hidden: new Set(),
+  parent,
+  outerRefs: new Set(),
+});
+
+/**
+ * Binds a parsed query against the catalog: resolves names to column ids (with scopes for subqueries,
+ * including correlated ones), expands `*`, applies PostgreSQL's typing and coercion rules, plans
+ * aggregates, windows, DISTINCT [ON], ORDER BY and LIMIT, decorrelates `EXISTS` / `IN (subquery)`
+ * conjuncts of WHERE into semi/anti joins, and substitutes `$n` parameters as literals.
+ */
+export function bindQuery(query: AstQuery, catalog: Catalog, params: readonly unknown[] = []): BoundQuery {
+  const b = new Binder(catalog, params);
+  const plan = b.query(query, null);
+  return { plan, fields: outputOf(plan) };
+}
+
+class Binder {
+  private nextId = 1;
+  private nextScanId = 1;
+  private nextCteId = 1;
+  private readonly cteStack: Map<string, CteDef>[] = [];
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly params: readonly unknown[],
+  ) {}
+
+  private col(name: string, type: SqlType): ColumnDef {
+    return { id: this.nextId++, name, type };
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  query(q: AstQuery, outer: Scope | null): LogicalPlan {
+    const ctes: CteDef[] = [];
+    if (q.ctes.length > 0) {
+      const frame = new Map<string, CteDef>();
+      this.cteStack.push(frame);
+      try {
+        for (const c of q.ctes) {
+          const plan = this.query(c.query, outer);
+          const out = outputOf(plan);
+          if (c.columns && c.columns.length > out.length) {
+            throw syntaxError(
+              `WITH query "${c.name}" has ${out.length} columns available but ${c.columns.length} specified`,
+            );
+          }
+          const columns = out.map((o, i) => ({ ...o, name: c.columns?.[i] ?? o.name }));
+          const def: CteDef = { cteId: this.nextCteId++, name: c.name, plan, columns };
+          frame.set(c.name, def);
+          ctes.push(def);
+        }
+        const body = q.type === 'select' ? this.select(q, outer) : this.setop(q, outer);
+        return {
+          kind: 'with',
+          ctes: ctes.map((c) => ({ cteId: c.cteId, name: c.name, plan: c.plan })),
+          input: body,
+        };
+      } finally {
+        this.cteStack.pop();
+      }
+    }
+    return q.type === 'select' ? this.select(q, outer) : this.setop(q, outer);
+  }
+
+  private setop(q: AstSetOp, outer: Scope | null): LogicalPlan {
+    let left = this.query(q.left, outer);
+    let right = this.query(q.right, outer);
+    const lo = outputOf(left);
+    const ro = outputOf(right);
+    if (lo.length !== ro.length) {
+      throw syntaxError(`each ${q.op.toUpperCase()} query must have the same number of columns`);
+    }
+    const types = lo.map((c, i) => commonType([c.type, ro[i]!.type], q.op.toUpperCase()));
+    const align = (p: LogicalPlan, cols: readonly ColumnDef[]): LogicalPlan => {
+      if (cols.every((c, i) => c.type === types[i])) return p;
+      const exprs = cols.map((c, i) => coerce(colRef(c), types[i]!));
+      return { kind: 'project', input: p, exprs, output: cols.map((c, i) => this.col(c.name, types[i]!)) };
+    };
+    left = align(left, lo);
+    right = align(right, ro);
+    const output = lo.map((c, i) => this.col(c.name, types[i] === 'unknown' ? 'text' : types[i]!));
+    let plan: LogicalPlan = { kind: 'setop', op: q.op, all: q.all, left, right, output };
+    if (q.orderBy.length > 0) {
+      const scope: Scope = { ...emptyScope(outer), rels: [{ alias: '', columns: output }] };
+      const keys = q.orderBy.map((o) => {
+        const e =
+          this.orderTarget(o, output, null) ??
+          this.expr(o.expr, { scope, agg: false, window: false, clause: 'ORDER BY' });
+        return sortKey(e, o);
+      });
+      plan = { kind: 'sort', input: plan, keys };
+    }
+    return this.applyLimit(plan, q.limit, q.offset);
+  }
+
+  private applyLimit(plan: LogicalPlan, limitAst?: AstExpr, offsetAst?: AstExpr): LogicalPlan {
+    if (!limitAst && !offsetAst) return plan;
+    const constant = (a: AstExpr | undefined, what: string): number | null => {
+      if (!a) return null;
+      const e = this.expr(a, { scope: emptyScope(null), agg: false, window: false, clause: what });
+      if (e.kind !== 'literal') throw featureNotSupported(`non-constant ${what}`);
+      if (e.value === null) return null;
+      const n = Number(e.value);
+      if (!Number.isFinite(n) || !Number.isInteger(n)) throw new SqlError('22P02', `invalid ${what} value`);
+      if (n < 0) {
+        throw new SqlError('2201W', `${what} must not be negative`);
+      }
+      return n;
+    };
+    const limit = constant(limitAst, 'LIMIT');
+    const offset = constant(offsetAst, 'OFFSET') ?? 0;
+    return { kind: 'limit', input: plan, limit, offset };
+  }
+
+  private select(q: AstSelect, outer: Scope | null): LogicalPlan {
+    let plan: LogicalPlan;
+    let scope: Scope;
+    if (q.from) {
+      const f = this.from(q.from, outer);
+      plan = f.plan;
+      scope = f.scope;
+    } else {
+      plan = { kind: 'values', rows: [[]], output: [] };
+      scope = emptyScope(outer);
+    }
+    const fromIds = new Set(outputOf(plan).map((c) => c.id));
+
+    if (q.where) {
+      const residual: Expr[] = [];
+      for (const c of splitAnd(q.where)) {
+        const semi = this.trySemiJoin(c, plan, scope, fromIds);
+        if (semi) plan = semi;
+        else residual.push(this.boolExpr(c, { scope, agg: false, window: false, clause: 'WHERE' }));
+      }
+      if (residual.length > 0) plan = { kind: 'filter', input: plan, predicate: and(residual) };
+    }
+
+    // Select list (stars expanded), HAVING and ORDER BY are bound against the FROM scope; aggregate
+    // and window calls stay inline as placeholders until the Aggregate/Window nodes exist.
+    const ctx: ExprCtx = { scope, agg: true, window: true, windows: q.windows, clause: 'SELECT' };
+    const items: { expr: Expr; name: string }[] = [];
+    for (const it of q.columns) {
+      if (it.type === 'star')
+        items.push(...this.star(scope, it.table).map((c) => ({ expr: colRef(c), name: c.name })));
+      else {
+        let e = this.expr(it.expr, ctx);
+        if (e.type === 'unknown') e = coerce(e, 'text');
+        items.push({ expr: e, name: it.alias ?? outputName(it.expr) });
+      }
+    }
+    if (items.length === 0 && q.columns.length > 0) throw featureNotSupported('SELECT * with no columns');
+    const having = q.having
+      ? this.boolExpr(q.having, { ...ctx, window: false, clause: 'HAVING' })
+      : undefined;
+
+    // ORDER BY: output-column names and ordinals first, then expressions over the input.
+    const order: { expr: Expr; item: AstOrderItem; outputIndex?: number }[] = q.orderBy.map((o) => {
+      const idx = this.orderOutputIndex(o, items);
+      if (idx !== undefined) return { expr: items[idx]!.expr, item: o, outputIndex: idx };
+      return { expr: this.expr(o.expr, { ...ctx, clause: 'ORDER BY' }), item: o };
+    });
+    const distinctOn = Array.isArray(q.distinct)
+      ? (q.distinct as readonly AstExpr[]).map((d) => {
+          const o: AstOrderItem = { expr: d, desc: false };
+          const idx = this.orderOutputIndex(o, items);
+          return idx !== undefined ? items[idx]!.expr : this.expr(d, { ...ctx, clause: 'DISTINCT ON' });
+        })
+      : [];
+
+    const groupBy = q.groupBy.map((g) => {
+      const o: AstOrderItem = { expr: g, desc: false };
+      // GROUP BY accepts ordinals and output names too (input column names win over output names).
+      if (g.type === 'number') {
+        const idx = this.orderOutputIndex(o, items);
+        if (idx !== undefined) return items[idx]!.expr;
+      }
+      if (g.type === 'column' && g.table === undefined && !this.tryResolve(scope, undefined, g.name)) {
+        const idx = items.findIndex((i) => i.name === g.name);
+        if (idx >= 0) return items[idx]!.expr;
+      }
+      return this.expr(g, { ...ctx, agg: false, window: false, clause: 'GROUP BY' });
+    });
+    for (const g of groupBy) {
+      if (containsKind(g, 'agg')) throw groupingError('aggregate functions are not allowed in GROUP BY');
+      if (containsKind(g, 'window')) throw groupingError('window functions are not allowed in GROUP BY');
+    }
+
+    const all = [
+      ...items.map((i) => i.expr),
+      ...(having ? [having] : []),
+      ...order.map((o) => o.expr),
+      ...distinctOn,
+    ];
+    const hasAgg = all.some((e) => containsKind(e, 'agg'));
+    let rewrite = (e: Expr): Expr => e;
+    if (hasAgg || groupBy.length > 0) {
+      const keyMap = new Map<string, ColumnDef>();
+      const keyCols: ColumnDef[] = [];
+      const keyExprs: Expr[] = [];
+      for (const g of groupBy) {
+        const k = exprKey(g);
+        if (keyMap.has(k)) continue;
+        const c =
+          g.kind === 'column' ? { id: g.id, name: g.name, type: g.type } : this.col('?column?', g.type);
+        keyMap.set(k, c);
+        keyCols.push(c);
+        keyExprs.push(g);
+      }
+      const aggMap = new Map<string, ColumnDef>();
+      const aggs: AggCall[] = [];
+      const collect = (e: Expr): void => {
+        if (e.kind === 'agg') {
+          const k = exprKey(e);
+          if (!aggMap.has(k)) {
+            aggMap.set(k, this.col(e.call.fn, e.type));
+            aggs.push(e.call);
+          }
+          return;
+        }
+        children(e).forEach(collect);
+      };
+      all.forEach(collect);
+      plan = {
+        kind: 'aggregate',
+        input: plan,
+        groupBy: keyExprs,
+        aggs,
+        output: [...keyCols, ...aggMap.values()],
+      };
+      const inputIds = fromIds;
+      const rw = (e: Expr): Expr => {
+        const key = keyMap.get(exprKey(e));
+        if (key) return colRef(key);
+        if (e.kind === 'agg') return colRef(aggMap.get(exprKey(e))!);
+        if (e.kind === 'column' && inputIds.has(e.id)) {
+          throw groupingError(
+            `column "${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+          );
+        }
+        return mapChildren(e, rw);
+      };
+      rewrite = rw;
+    }
+    const itemsA = items.map((i) => ({ ...i, expr: rewrite(i.expr) }));
+    const orderA = order.map((o) => ({ ...o, expr: rewrite(o.expr) }));
+    const distinctOnA = distinctOn.map(rewrite);
+    if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having) };
+
+    // Window functions: one Window node computing every distinct call, referenced by column.
+    const winMap = new Map<string, ColumnDef>();
+    const winCalls: WindowCall[] = [];
+    const collectWin = (e: Expr): Expr => {
+      if (e.kind === 'window') {
+        const k = exprKey(e);
+        let c = winMap.get(k);
+        if (!c) {
+          c = this.col(e.call.fn, e.type);
+          winMap.set(k, c);
+          winCalls.push(e.call);
+        }
+        return colRef(c);
+      }
+      return mapChildren(e, collectWin);
+    };
+    const itemsW = itemsA.map((i) => ({ ...i, expr: collectWin(i.expr) }));
+    const orderW = orderA.map((o) => ({ ...o, expr: collectWin(o.expr) }));
+    const distinctOnW = distinctOnA.map(collectWin);
+    if (winCalls.length > 0)
+      plan = { kind: 'window', input: plan, funcs: winCalls, windowOutput: [...winMap.values()] };
+
+    // Projection: the select list, plus hidden columns for ORDER BY / DISTINCT ON expressions.
+    const outCols: ColumnDef[] = itemsW.map((i) =>
+      i.expr.kind === 'column'
+        ? { id: i.expr.id, name: i.name, type: i.expr.type }
+        : this.col(i.name, i.expr.type),
+    );
+    const exprs: Expr[] = itemsW.map((i) => i.expr);
+    const visible = outCols.length;
+    const outputFor = (e: Expr, forDistinct: boolean): ColumnDef => {
+      const k = exprKey(e);
+      const idx = exprs.findIndex((x) => exprKey(x) === k);
+      if (idx >= 0) return outCols[idx]!;
+      if (q.distinct === true && !forDistinct) {
+        throw invalidColumnReference('for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      }
+      const c = e.kind === 'column' ? { id: e.id, name: e.name, type: e.type } : this.col('?column?', e.type);
+      exprs.push(e);
+      outCols.push(c);
+      return c;
+    };
+    const sortKeys: SortKey[] = orderW.map((o) =>
+      sortKey(
+        colRef(o.outputIndex !== undefined ? outCols[o.outputIndex]! : outputFor(o.expr, false)),
+        o.item,
+      ),
+    );
+    const onCols = distinctOnW.map((e) => outputFor(e, true));
+    plan = { kind: 'project', input: plan, exprs, output: outCols };
+
+    if (q.distinct === true) plan = { kind: 'distinct', input: plan };
+    if (onCols.length > 0) {
+      const onKeys = onCols.map((c) => colRef(c));
+      const leading = sortKeys.slice(0, onKeys.length).map((k) => exprKey(k.expr));
+      if (sortKeys.length > 0 && !onKeys.every((k) => leading.includes(exprKey(k)))) {
+        throw invalidColumnReference(
+          'SELECT DISTINCT ON expressions must match initial ORDER BY expressions',
+        );
+      }
+      const keys =
+        sortKeys.length > 0 ? sortKeys : onKeys.map((e) => ({ expr: e, desc: false, nullsFirst: false }));
+      plan = { kind: 'distinct', input: { kind: 'sort', input: plan, keys }, on: onKeys };
+    } else if (sortKeys.length > 0) {
+      plan = { kind: 'sort', input: plan, keys: sortKeys };
+    }
+    plan = this.applyLimit(plan, q.limit, q.offset);
+    if (outCols.length > visible) {
+      const keep = outCols.slice(0, visible);
+      plan = { kind: 'project', input: plan, exprs: keep.map(colRef), output: keep };
+    }
+    return plan;
+  }
+
+  /** ORDER BY / GROUP BY item that names an output column (bare name or ordinal); else undefined. */
+  private orderOutputIndex(o: AstOrderItem, items: readonly { name: string }[]): number | undefined {
+    const e = o.expr;
+    if (e.type === 'number') {
+      const n = Number(e.text);
+      if (!Number.isInteger(n) || n < 1 || n > items.length) {
+        throw invalidColumnReference(`ORDER BY position ${e.text} is not in select list`);
+      }
+      return n - 1;
+    }
+    if (e.type === 'column' && e.table === undefined) {
+      const matches = items.map((it, i) => (it.name === e.name ? i : -1)).filter((i) => i >= 0);
+      if (matches.length === 1) return matches[0];
+    }
+    return undefined;
+  }
+
+  private orderTarget(o: AstOrderItem, output: readonly ColumnDef[], _s: Scope | null): Expr | undefined {
+    const idx = this.orderOutputIndex(o, output);
+    return idx === undefined ? undefined : colRef(output[idx]!);
+  }
+
+  // ---------------------------------------------------------------- FROM
+
+  private from(f: AstFrom, outer: Scope | null): { plan: LogicalPlan; scope: Scope } {
+    switch (f.type) {
+      case 'table': {
+        const cte = this.findCte(f.name);
+        const alias = f.alias ?? f.name;
+        if (cte) {
+          const output = cte.columns.map((c, i) => this.col(f.columnAliases?.[i] ?? c.name, c.type));
+          const plan: LogicalPlan = { kind: 'cte_ref', cteId: cte.cteId, name: cte.name, output };
+          return { plan, scope: { ...emptyScope(outer), rels: [{ alias, columns: output }] } };
+        }
+        const source = this.catalog.lookup(f.name);
+        if (!source) throw undefinedTable(f.name, `known tables: ${this.catalog.names().join(', ')}`);
+        const output = source.schema.map((c) => this.col(c.name, c.type));
+        const plan: LogicalPlan = {
+          kind: 'scan',
+          scanId: this.nextScanId++,
+          table: f.name,
+          alias,
+          source,
+          output,
+          filters: [],
+        };
+        const visible = f.columnAliases
+          ? output.map((c, i) => ({ ...c, name: f.columnAliases![i] ?? c.name }))
+          : output;
+        return { plan, scope: { ...emptyScope(outer), rels: [{ alias, columns: visible }] } };
+      }
+      case 'derived': {
+        const plan = this.query(f.query, outer);
+        const out = outputOf(plan);
+        const columns = out.map((c, i) => ({ ...c, name: f.columnAliases?.[i] ?? c.name }));
+        if (!f.alias) throw syntaxError('subquery in FROM must have an alias');
+        return { plan, scope: { ...emptyScope(outer), rels: [{ alias: f.alias, columns }] } };
+      }
+      case 'function': {
+        if (f.name !== 'generate_series' && f.name !== 'unnest')
+          throw featureNotSupported(`table function ${f.name}`);
+        const args = f.args.map((a) =>
+          this.expr(a, { scope: emptyScope(outer), agg: false, window: false, clause: 'FROM' }),
+        );
+        let type: SqlType;
+        let cargs: Expr[];
+        if (f.name === 'unnest') {
+          if (args.length !== 1) throw undefinedFunction('unnest with several arguments');
+          type = arrayElement(args[0]!.type);
+          cargs = args;
+        } else {
+          if (args.length < 2 || args.length > 3) throw undefinedFunction('generate_series');
+          const t = commonType(
+            args.slice(0, 2).map((a) => a.type),
+            'generate_series',
+          );
+          type =
+            t === 'date' || t === 'timestamp'
+              ? 'timestamptz'
+              : t === 'unknown' || t === 'text'
+                ? 'integer'
+                : t;
+          if (!isNumericType(type) && type !== 'timestamptz')
+            throw undefinedFunction(`generate_series(${t})`);
+          cargs = args.map((a, i) => coerce(a, i < 2 ? type : type === 'timestamptz' ? 'interval' : type));
+        }
+        const name = f.columnAliases?.[0] ?? f.alias ?? f.name;
+        const output = [this.col(name, type)];
+        const plan: LogicalPlan = { kind: 'function_scan', fn: f.name, args: cargs, output };
+        return {
+          plan,
+          scope: { ...emptyScope(outer), rels: [{ alias: f.alias ?? f.name, columns: output }] },
+        };
+      }
+      case 'join': {
+        const l = this.from(f.left, outer);
+        const r = this.from(f.right, outer);
+        const scope: Scope = {
+          rels: [...l.scope.rels, ...r.scope.rels],
+          merged: [...l.scope.merged, ...r.scope.merged],
+          hidden: new Set([...l.scope.hidden, ...r.scope.hidden]),
+          parent: outer,
+          outerRefs: new Set(),
+        };
+        for (const a of [...l.scope.rels])
+          for (const b of r.scope.rels)
+            if (a.alias !== '' && a.alias === b.alias) {
+              throw new SqlError('42712', `table name "${a.alias}" specified more than once`);
+            }
+        if (f.kind === 'cross')
+          return { plan: { kind: 'join', joinType: 'cross', left: l.plan, right: r.plan, on: null }, scope };
+        const conds: Expr[] = [];
+        let plan: LogicalPlan;
+        let merged = scope.merged;
+        const hidden = new Set(scope.hidden);
+        if (f.using) {
+          const lscope = l.scope;
+          const rscope = r.scope;
+          const newMerged: ColumnDef[] = [];
+          const coalesced: { expr: Expr; col: ColumnDef }[] = [];
+          for (const name of f.using) {
+            const lc = this.resolveLocal(lscope, undefined, name);
+            const rc = this.resolveLocal(rscope, undefined, name);
+            if (!lc || !rc) throw undefinedColumn(`"${name}" specified in USING clause`);
+            const t = comparisonType('=', lc.type, rc.type);
+            conds.push(this.compare('=', coerce(colRef(lc), t), coerce(colRef(rc), t)));
+            hidden.add(lc.id);
+            hidden.add(rc.id);
+            if (f.kind === 'full') {
+              const c = this.col(name, t);
+              coalesced.push({ expr: typeScalarCall('coalesce', [colRef(lc), colRef(rc)]), col: c });
+              newMerged.push(c);
+            } else newMerged.push(f.kind === 'right' ? { ...rc, name } : { ...lc, name });
+          }
+          merged = [...newMerged, ...merged.filter((m) => !newMerged.some((n) => n.name === m.name))];
+          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on: and(conds) };
+          if (coalesced.length > 0) {
+            const out = outputOf(plan);
+            plan = {
+              kind: 'project',
+              input: plan,
+              exprs: [...out.map(colRef), ...coalesced.map((c) => c.expr)],
+              output: [...out, ...coalesced.map((c) => c.col)],
+            };
+          }
+        } else {
+          const on = this.boolExpr(f.on!, { scope, agg: false, window: false, clause: 'JOIN conditions' });
+          if (hasSubquery(on)) throw featureNotSupported('subqueries in JOIN conditions');
+          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on };
+        }
+        return { plan, scope: { ...scope, merged, hidden } };
+      }
+    }
+  }
+
+  private findCte(name: string): CteDef | undefined {
+    for (let i = this.cteStack.length - 1; i >= 0; i--) {
+      const c = this.cteStack[i]!.get(name);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- names
+
+  private star(scope: Scope, table?: string): ColumnDef[] {
+    if (table !== undefined) {
+      const rel = scope.rels.find((r) => r.alias === table);
+      if (!rel) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
+      return [...rel.columns];
+    }
+    if (scope.rels.length === 0) throw syntaxError('SELECT * with no tables specified is not valid');
+    return [...scope.merged, ...scope.rels.flatMap((r) => r.columns.filter((c) => !scope.hidden.has(c.id)))];
+  }
+
+  private resolveLocal(scope: Scope, table: string | undefined, name: string): ColumnDef | undefined {
+    if (table !== undefined) {
+      const rels = scope.rels.filter((r) => r.alias === table);
+      if (rels.length === 0) return undefined;
+      const hits = rels.flatMap((r) => r.columns.filter((c) => c.name === name));
+      if (hits.length > 1) throw ambiguousColumn(`${table}.${name}`);
+      if (hits.length === 0) throw undefinedColumn(`${table}.${name}`);
+      return hits[0];
+    }
+    const m = scope.merged.find((c) => c.name === name);
+    if (m) return m;
+    const hits = scope.rels.flatMap((r) =>
+      r.columns.filter((c) => c.name === name && !scope.hidden.has(c.id)),
+    );
+    if (hits.length > 1 && new Set(hits.map((h) => h.id)).size > 1) throw ambiguousColumn(name);
+    return hits[0];
+  }
+
+  private tryResolve(scope: Scope, table: string | undefined, name: string): ColumnDef | undefined {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const c = this.resolveLocal(s, table, name);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  private resolve(scope: Scope, table: string | undefined, name: string): ColumnDef {
+    const passed: Scope[] = [];
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const c = this.resolveLocal(s, table, name);
+      if (c) {
+        for (const p of passed) p.outerRefs.add(c.id);
+        return c;
+      }
+      passed.push(s);
+    }
+    if (table !== undefined) {
+      let found = false;
+      for (let s: Scope | null = scope; s; s = s.parent)
+        if (s.rels.some((r) => r.alias === table)) found = true;
+      if (!found) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
+    }
+    throw undefinedColumn(table === undefined ? `"${name}"` : `${table}.${name}`);
+  }
+
+  // ---------------------------------------------------------------- subqueries
+
+  /**
+   * Turns a WHERE conjunct `[NOT] EXISTS (simple subquery)` or `x IN (simple subquery)` into a
+   * semi/anti join when its correlation is plain conjuncts over this block's FROM; returns undefined
+   * when it does not fit, and the caller binds it as an ordinary subquery expression.
+   */
+  private trySemiJoin(
+    ast: AstExpr,
+    plan: LogicalPlan,
+    scope: Scope,
+    fromIds: ReadonlySet<number>,
+  ): LogicalPlan | undefined {
+    let negated = false;
+    let e = ast;
+    if (e.type === 'unary' && e.op === 'not' && e.arg.type === 'exists') {
+      negated = true;
+      e = e.arg;
+    }
+    let query: AstQuery;
+    let arg: AstExpr | undefined;
+    if (e.type === 'exists') query = e.query;
+    else if (e.type === 'in_query' && !e.negated) {
+      query = e.query;
+      arg = e.arg;
+    } else return undefined;
+    if (query.type !== 'select' || query.ctes.length > 0 || !query.from) return undefined;
+    if (
+      query.groupBy.length > 0 ||
+      query.having ||
+      query.limit ||
+      query.offset ||
+      Array.isArray(query.distinct)
+    ) {
+      return undefined;
+    }
+    const idsBefore = this.nextId;
+    try {
+      const inner = this.from(query.from, scope);
+      const innerIds = new Set(outputOf(inner.plan).map((c) => c.id));
+      const ictx: ExprCtx = { scope: inner.scope, agg: false, window: false, clause: 'WHERE' };
+      const local: Expr[] = [];
+      const corr: Expr[] = [];
+      for (const c of query.where ? splitAnd(query.where) : []) {
+        const b = this.boolExpr(c, ictx);
+        const ids = columnIds(b);
+        const outerIds = [...ids].filter((id) => !innerIds.has(id));
+        if (outerIds.length === 0) local.push(b);
+        else if (outerIds.every((id) => fromIds.has(id)) && !hasSubquery(b)) corr.push(b);
+        else return undefined;
+      }
+      if (arg) {
+        if (query.columns.length !== 1 || query.columns[0]!.type !== 'expr') return undefined;
+        const sel = this.expr(query.columns[0]!.expr, ictx);
+        if (containsKind(sel, 'agg') || containsKind(sel, 'window') || hasSubquery(sel)) return undefined;
+        if ([...columnIds(sel)].some((id) => !innerIds.has(id))) return undefined;
+        const left = this.expr(arg, { scope, agg: false, window: false, clause: 'WHERE' });
+        if (hasSubquery(left)) return undefined;
+        const t = comparisonType('=', left.type, sel.type);
+        corr.unshift(this.compare('=', coerce(left, t), coerce(sel, t)));
+      }
+      const right: LogicalPlan =
+        local.length > 0 ? { kind: 'filter', input: inner.plan, predicate: and(local) } : inner.plan;
+      return {
+        kind: 'join',
+        joinType: negated ? 'anti' : 'semi',
+        left: plan,
+        right,
+        on: corr.length > 0 ? and(corr) : null,
+      };
+    } catch (err) {
+      // Fall back to ordinary subquery binding, which reports errors with full context.
+      if (err instanceof SqlError) {
+        this.nextId = Math.max(this.nextId, idsBefore);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private subquery(q: AstQuery, scope: Scope): { plan: LogicalPlan; correlated: number[] } {
+    const child = emptyScope(scope);
+    // Bind the subquery with a scope chain whose first level is empty, to collect outer refs.
+    const plan = this.query(q, child);
+    const correlated = [...child.outerRefs];
+    for (const id of correlated) {
+      // Ids resolved above `scope` are outer refs of `scope` too (already recorded by resolve()).
+      void id;
+    }
+    return { plan, correlated };
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private boolExpr(a: AstExpr, ctx: ExprCtx): Expr {
+    const e = this.expr(a, ctx);
+    if (e.type !== 'boolean' && e.type !== 'unknown') {
+      throw datatypeMismatch(`argument of ${ctx.clause} must be type boolean, not type ${e.type}`);
+    }
+    return coerce(e, 'boolean');
+  }
+
+  private compare(op: CompareOp, l: Expr, r: Expr): Expr {
+    return { kind: 'call', fn: op, args: [l, r], type: 'boolean' };
+  }
+
+  private param(index: number): Expr {
+    if (index < 1 || index > this.params.length) throw undefinedParameter(index);
+    const v = this.params[index - 1];
+    if (v === null || v === undefined) return lit(null, 'unknown');
+    if (typeof v === 'string') return lit(v, 'unknown');
+    if (typeof v === 'boolean') return lit(v, 'boolean');
+    if (typeof v === 'bigint') return lit(Number(v), 'bigint');
+    if (typeof v === 'number') {
+      return lit(v, Number.isInteger(v) ? (Math.abs(v) <= 2147483647 ? 'integer' : 'bigint') : 'numeric');
+    }
+    if (v instanceof Date) return lit(v.getTime(), 'timestamptz');
+    if (Array.isArray(v)) {
+      const allNum = v.every((x) => x === null || typeof x === 'number');
+      return lit(
+        v,
+        allNum ? (v.every((x) => x === null || Number.isInteger(x)) ? 'bigint[]' : 'numeric[]') : 'text[]',
+      );
+    }
+    return lit(v, 'jsonb');
+  }
+
+  expr(a: AstExpr, ctx: ExprCtx): Expr {
+    switch (a.type) {
+      case 'column':
+        return colRef(this.resolve(ctx.scope, a.table, a.name));
+      case 'star':
+        throw syntaxError('"*" is not allowed here');
+      case 'string':
+        return lit(a.value, 'unknown');
+      case 'number': {
+        if (/^\d+$/.test(a.text)) {
+          const n = Number(a.text);
+          if (n <= 2147483647) return lit(n, 'integer');
+          if (n <= 9.223372036854776e18) return lit(n, 'bigint');
+          return lit(n, 'numeric');
+        }
+        if (/^-\d+$/.test(a.text)) {
+          const n = Number(a.text);
+          return lit(n, n >= -2147483648 ? 'integer' : 'bigint');
+        }
+        return lit(Number(a.text), 'numeric');
+      }
+      case 'bool':
+        return lit(a.value, 'boolean');
+      case 'null':
+        return lit(null, 'unknown');
+      case 'typed_string': {
+        if (a.dataType === 'time') throw featureNotSupported('type time');
+        return coerce(lit(a.value, 'unknown'), parseTypeName(a.dataType));
+      }
+      case 'param':
+        return this.param(a.index);
+      case 'unary': {
+        if (a.op === 'not')
+          return { kind: 'not', arg: this.boolExpr(a.arg, { ...ctx, clause: 'NOT' }), type: 'boolean' };
+        const arg = this.expr(a.arg, ctx);
+        if (a.op === '+') return arg;
+        if (arg.kind === 'literal' && typeof arg.value === 'number') return lit(-arg.value, arg.type);
+        const t = arg.type === 'unknown' ? 'numeric' : arg.type;
+        if (!isNumericType(t) && t !== 'interval') throw undefinedOperator(`- ${t}`);
+        return { kind: 'call', fn: 'neg', args: [coerce(arg, t)], type: t };
+      }
+      case 'binary':
+        return this.binary(a.op, a.left, a.right, ctx);
+      case 'is': {
+        if (a.test === 'null')
+          return { kind: 'is_null', arg: this.expr(a.arg, ctx), negated: a.negated, type: 'boolean' };
+        return {
+          kind: 'is_bool',
+          arg: this.boolExpr(a.arg, { ...ctx, clause: 'IS' }),
+          value: a.test === 'true',
+          negated: a.negated,
+          type: 'boolean',
+        };
+      }
+      case 'distinct_from': {
+        const l = this.expr(a.left, ctx);
+        const r = this.expr(a.right, ctx);
+        const t = comparisonType('=', l.type, r.type);
+        return {
+          kind: 'distinct_from',
+          left: coerce(l, t),
+          right: coerce(r, t),
+          negated: a.negated,
+          type: 'boolean',
+        };
+      }
+      case 'in_list': {
+        const arg = this.expr(a.arg, ctx);
+        const list = a.list.map((x) => this.expr(x, ctx));
+        const t = commonType([arg.type, ...list.map((x) => x.type)], 'IN');
+        comparisonType('=', arg.type === 'unknown' ? t : arg.type, t);
+        return {
+          kind: 'in_list',
+          arg: coerce(arg, t),
+          list: list.map((x) => coerce(x, t)),
+          negated: a.negated,
+          type: 'boolean',
+        };
+      }
+      case 'in_query': {
+        const arg = this.expr(a.arg, ctx);
+        const sub = this.subquery(a.query, ctx.scope);
+        const out = outputOf(sub.plan);
+        if (out.length !== 1) throw syntaxError('subquery has too many columns');
+        const t = comparisonType('=', arg.type, out[0]!.type);
+        let plan = sub.plan;
+        if (out[0]!.type !== t) {
+          const c = this.col(out[0]!.name, t);
+          plan = { kind: 'project', input: plan, exprs: [coerce(colRef(out[0]!), t)], output: [c] };
+        }
+        return {
+          kind: 'subquery',
+          mode: 'in',
+          plan,
+          arg: coerce(arg, t),
+          negated: a.negated,
+          correlated: sub.correlated,
+          type: 'boolean',
+        };
+      }
+      case 'between': {
+        const x = this.expr(a.arg, ctx);
+        const lo = this.expr(a.low, ctx);
+        const hi = this.expr(a.high, ctx);
+        const t = comparisonType('BETWEEN', comparisonType('>=', x.type, lo.type), hi.type);
+        return {
+          kind: 'between',
+          arg: coerce(x, t),
+          low: coerce(lo, t),
+          high: coerce(hi, t),
+          negated: a.negated,
+          type: 'boolean',
+        };
+      }
+      case 'like': {
+        const arg = this.expr(a.arg, ctx);
+        const pattern = this.expr(a.pattern, ctx);
+        for (const x of [arg, pattern]) {
+          if (x.type !== 'text' && x.type !== 'unknown') {
+            throw undefinedOperator(`${x.type} ${a.caseInsensitive ? '~~*' : '~~'} unknown`);
+          }
+        }
+        const esc = a.escape ? coerce(this.expr(a.escape, ctx), 'text') : undefined;
+        return {
+          kind: 'like',
+          arg: coerce(arg, 'text'),
+          pattern: coerce(pattern, 'text'),
+          ...(esc ? { escape: esc } : {}),
+          caseInsensitive: a.caseInsensitive,
+          negated: a.negated,
+          type: 'boolean',
+        };
+      }
+      case 'case': {
+        const operand = a.operand ? this.expr(a.operand, ctx) : undefined;
+        const whens = a.whens.map((w) => {
+          if (!operand)
+            return {
+              when: this.boolExpr(w.when, { ...ctx, clause: 'CASE/WHEN' }),
+              result: this.expr(w.result, ctx),
+            };
+          const v = this.expr(w.when, ctx);
+          const t = comparisonType('=', operand.type, v.type);
+          return {
+            when: this.compare('=', coerce(operand, t), coerce(v, t)),
+            result: this.expr(w.result, ctx),
+          };
+        });
+        const otherwise = a.else ? this.expr(a.else, ctx) : undefined;
+        const t = commonType(
+          [...whens.map((w) => w.result.type), ...(otherwise ? [otherwise.type] : [])],
+          'CASE',
+        );
+        return {
+          kind: 'case',
+          whens: whens.map((w) => ({ when: w.when, result: coerce(w.result, t) })),
+          ...(otherwise ? { else: coerce(otherwise, t) } : {}),
+          type: t,
+        };
+      }
+      case 'cast': {
+        const arg = this.expr(a.arg, ctx);
+        const to = parseTypeName(a.to);
+        const out = coerce(arg, to);
+        // A cast of a non-literal always shows as a node so EXPLAIN reflects the query.
+        return out;
+      }
+      case 'func':
+        return this.func(a, ctx);
+      case 'subquery': {
+        const sub = this.subquery(a.query, ctx.scope);
+        const out = outputOf(sub.plan);
+        if (out.length !== 1) throw syntaxError('subquery must return only one column');
+        return {
+          kind: 'subquery',
+          mode: 'scalar',
+          plan: sub.plan,
+          negated: false,
+          correlated: sub.correlated,
+          type: out[0]!.type === 'unknown' ? 'text' : out[0]!.type,
+        };
+      }
+      case 'exists': {
+        const sub = this.subquery(a.query, ctx.scope);
+        return {
+          kind: 'subquery',
+          mode: 'exists',
+          plan: sub.plan,
+          negated: false,
+          correlated: sub.correlated,
+          type: 'boolean',
+        };
+      }
+      case 'array': {
+        const items = a.items.map((x) => this.expr(x, ctx));
+        const t = commonType(
+          items.map((i) => i.type),
+          'ARRAY',
+        );
+        const et = t === 'unknown' ? 'text' : t;
+        if (isArrayType(et)) throw featureNotSupported('multidimensional arrays');
+        return { kind: 'array', items: items.map((i) => coerce(i, et)), type: `${et}[]` as SqlType };
+      }
+      case 'any': {
+        const left = this.expr(a.left, ctx);
+        let right = this.expr(a.right, ctx);
+        if (right.type === 'unknown')
+          right = coerce(right, `${left.type === 'unknown' ? 'text' : left.type}[]` as SqlType);
+        const et = arrayElement(right.type);
+        const t = comparisonType(a.op, left.type, et);
+        const op = a.op as CompareOp;
+        if (!['=', '!=', '<', '<=', '>', '>='].includes(op)) throw featureNotSupported(`${a.op} ANY`);
+        return {
+          kind: 'any',
+          op,
+          left: coerce(left, t),
+          right: et === t ? right : coerce(right, `${t}[]` as SqlType),
+          all: a.all,
+          type: 'boolean',
+        };
+      }
+      case 'subscript': {
+        const arr = this.expr(a.arg, ctx);
+        const idx = coerce(this.expr(a.index, ctx), 'integer');
+        if (!isArrayType(arr.type))
+          throw datatypeMismatch(`cannot subscript type ${arr.type} because it is not an array`);
+        return { kind: 'call', fn: 'array_subscript', args: [arr, idx], type: elementType(arr.type) };
+      }
+      case 'extract': {
+        const src = this.expr(a.source, ctx);
+        return typeScalarCall('extract', [lit(a.field, 'text'), src]);
+      }
+    }
+  }
+
+  private binary(op: string, la: AstExpr, ra: AstExpr, ctx: ExprCtx): Expr {
+    if (op === 'and' || op === 'or') {
+      const l = this.boolExpr(la, { ...ctx, clause: op.toUpperCase() });
+      const r = this.boolExpr(ra, { ...ctx, clause: op.toUpperCase() });
+      const args = [l, r].flatMap((x) => (x.kind === op ? x.args : [x]));
+      return { kind: op, args, type: 'boolean' };
+    }
+    const l = this.expr(la, ctx);
+    const r = this.expr(ra, ctx);
+    switch (op) {
+      case '=':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const t = comparisonType(op, l.type, r.type);
+        if (t === 'jsonb' && op !== '=' && op !== '!=') throw undefinedOperator(`jsonb ${op} jsonb`);
+        return this.compare(op, coerce(l, t), coerce(r, t));
+      }
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%': {
+        const [lt, rt] = arithmeticOperandTypes(op, l.type, r.type);
+        const lc = coerce(l, lt);
+        const rc = coerce(r, rt);
+        const t = arithmeticType(op, lc.type, rc.type);
+        if (!t || (op === '%' && !isNumericType(t))) throw undefinedOperator(`${l.type} ${op} ${r.type}`);
+        return { kind: 'call', fn: op, args: [lc, rc], type: t };
+      }
+      case '||': {
+        if (isArrayType(l.type) || isArrayType(r.type)) {
+          const t = isArrayType(l.type) ? l.type : r.type;
+          const el = elementType(t);
+          const lc = isArrayType(l.type) ? coerce(l, t) : coerce(l, el);
+          const rc = isArrayType(r.type) ? coerce(r, t) : coerce(r, el);
+          return { kind: 'call', fn: 'array_cat', args: [lc, rc], type: t };
+        }
+        if (l.type === 'jsonb' && r.type === 'jsonb')
+          return { kind: 'call', fn: 'jsonb_cat', args: [l, r], type: 'jsonb' };
+        return { kind: 'call', fn: '||', args: [coerce(l, 'text'), coerce(r, 'text')], type: 'text' };
+      }
+      case '->':
+      case '->>':
+        return typeScalarCall(op, [l, r]);
+      case '~':
+      case '~*': {
+        for (const x of [l, r])
+          if (x.type !== 'text' && x.type !== 'unknown') throw undefinedOperator(`${x.type} ${op} text`);
+        return { kind: 'call', fn: op, args: [coerce(l, 'text'), coerce(r, 'text')], type: 'boolean' };
+      }
+      default:
+        throw featureNotSupported(`operator ${op}`);
+    }
+  }
+
+  private func(a: Extract<AstExpr, { type: 'func' }>, ctx: ExprCtx): Expr {
+    const name = a.name;
+    if (a.over) {
+      if (!ctx.window) throw groupingError(`window functions are not allowed in ${ctx.clause}`);
+      return this.windowCall(a, a.over, ctx);
+    }
+    if (AGGREGATES.has(name)) {
+      if (!ctx.agg) throw groupingError(`aggregate functions are not allowed in ${ctx.clause}`);
+      const call = this.aggCall(a, { ...ctx, agg: false, window: false, clause: 'aggregate function calls' });
+      return { kind: 'agg', call, type: call.type };
+    }
+    if (WINDOW_FUNCTIONS.has(name)) throw syntaxError(`window function ${name} requires an OVER clause`);
+    if (a.filter) throw syntaxError(`FILTER specified, but ${name} is not an aggregate function`);
+    if (a.distinct || a.star)
+      throw syntaxError(`DISTINCT or * specified, but ${name} is not an aggregate function`);
+    if (!isScalarFunction(name)) {
+      throw undefinedFunction(
+        `${name}(${a.args.map(() => '...').join(', ')})`,
+        'No function matches the given name.',
+      );
+    }
+    const args = a.args.map((x) => this.expr(x, ctx));
+    return typeScalarCall(name, args);
+  }
+
+  private aggCall(a: Extract<AstExpr, { type: 'func' }>, ctx: ExprCtx): AggCall {
+    const name = a.name === 'every' ? 'bool_and' : a.name;
+    if (a.star && name !== 'count') throw syntaxError(`${name}(*) is not valid`);
+    let args = a.args.map((x) => this.expr(x, ctx));
+    const expected = name === 'string_agg' ? 2 : name === 'count' && a.star ? 0 : 1;
+    if (args.length !== expected) throw undefinedFunction(`${name} with ${args.length} arguments`);
+    const targets = aggregateArgTypes(
+      name,
+      args.map((x) => x.type),
+    );
+    args = args.map((x, i) => (targets[i] ? coerce(x, targets[i]!) : x));
+    if ((name === 'bool_and' || name === 'bool_or') && args[0]!.type !== 'boolean') {
+      throw undefinedFunction(`${name}(${args[0]!.type})`);
+    }
+    const filter = a.filter ? this.boolExpr(a.filter, { ...ctx, clause: 'FILTER' }) : undefined;
+    const orderBy = (a.orderBy ?? []).map((o) => sortKey(this.expr(o.expr, ctx), o));
+    return {
+      fn: name,
+      args,
+      distinct: a.distinct,
+      star: a.star,
+      ...(filter ? { filter } : {}),
+      orderBy,
+      type: aggregateType(
+        name,
+        args.map((x) => x.type),
+      ),
+    };
+  }
+
+  private windowCall(a: Extract<AstExpr, { type: 'func' }>, over: AstWindowSpec, ctx: ExprCtx): Expr {
+    let spec = over;
+    if (spec.ref) {
+      const base = ctx.windows?.get(spec.ref);
+      if (!base) throw new SqlError('42704', `window "${spec.ref}" does not exist`);
+      spec = {
+        partitionBy: base.partitionBy,
+        orderBy: spec.orderBy.length > 0 ? spec.orderBy : base.orderBy,
+        ...((spec.frame ?? base.frame) ? { frame: (spec.frame ?? base.frame)! } : {}),
+      };
+    }
+    const inner: ExprCtx = { ...ctx, window: false, clause: 'window definitions' };
+    const partitionBy = spec.partitionBy.map((p) => this.expr(p, inner));
+    const orderBy = spec.orderBy.map((o) => sortKey(this.expr(o.expr, inner), o));
+    const name = a.name;
+    let call: WindowCall;
+    if (AGGREGATES.has(name)) {
+      const agg = this.aggCall(a, { ...inner, agg: false });
+      call = {
+        fn: name,
+        args: [],
+        agg,
+        partitionBy,
+        orderBy,
+        ...(spec.frame ? { frame: spec.frame } : {}),
+        type: agg.type,
+      };
+    } else if (WINDOW_FUNCTIONS.has(name)) {
+      const args = a.args.map((x) => this.expr(x, inner));
+      let type: SqlType;
+      switch (name) {
+        case 'row_number':
+        case 'rank':
+        case 'dense_rank':
+          type = 'bigint';
+          break;
+        case 'ntile':
+          type = 'integer';
+          break;
+        case 'percent_rank':
+        case 'cume_dist':
+          type = 'double precision';
+          break;
+        default:
+          if (args.length === 0) throw undefinedFunction(`${name}()`);
+          type = args[0]!.type === 'unknown' ? 'text' : args[0]!.type;
+      }
+      const cargs = args.map((x, i) => {
+        if (i === 0 && type !== 'bigint' && type !== 'integer' && type !== 'double precision')
+          return coerce(x, type);
+        if (i === 2 && (name === 'lag' || name === 'lead')) return coerce(x, type);
+        return name === 'ntile' || i > 0 ? coerce(x, 'integer') : x;
+      });
+      call = {
+        fn: name,
+        args: cargs,
+        partitionBy,
+        orderBy,
+        ...(spec.frame ? { frame: spec.frame } : {}),
+        type,
+      };
+    } else {
+      throw undefinedFunction(
+        `${name}`,
+        'OVER specified, but this is not a window function nor an aggregate function',
+      );
+    }
+    return { kind: 'window', call, type: call.type };
+  }
+}
+
+function sortKey(expr: Expr, o: AstOrderItem): SortKey {
+  return { expr, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
+}
+
+function splitAnd(a: AstExpr): AstExpr[] {
+  return a.type === 'binary' && a.op === 'and' ? [...splitAnd(a.left), ...splitAnd(a.right)] : [a];
+}
+
+function containsKind(e: Expr, kind: 'agg' | 'window'): boolean {
+  return e.kind === kind || children(e).some((c) => containsKind(c, kind));
+}
+
+/** PostgreSQL's default output column name for a select-list expression. */
+function outputName(a: AstExpr): string {
+  switch (a.type) {
+    case 'column':
+      return a.name;
+    case 'func':
+      return a.name === 'btrim' ? 'btrim' : a.name;
+    case 'cast':
+      if (a.arg.type === 'string' || a.arg.type === 'number' || a.arg.type === 'null') {
+        return pgTypeName(a.to);
+      }
+      return outputName(a.arg);
+    case 'typed_string':
+      return pgTypeName(a.dataType);
+    case 'case':
+      return 'case';
+    case 'exists':
+      return 'exists';
+    case 'array':
+      return 'array';
+    case 'extract':
+      return 'extract';
+    case 'subquery': {
+      const q = a.query;
+      if (q.type === 'select' && q.columns[0]?.type === 'expr')
+        return q.columns[0].alias ?? outputName(q.columns[0].expr);
+      return '?column?';
+    }
+    case 'subscript':
+      return outputName(a.arg);
+    default:
+      return '?column?';
+  }
+}
+
+function pgTypeName(t: string): string {
+  const map: Record<string, string> = {
+    integer: 'int4',
+    int: 'int4',
+    int4: 'int4',
+    bigint: 'int8',
+    int8: 'int8',
+    text: 'text',
+    numeric: 'numeric',
+    boolean: 'bool',
+    bool: 'bool',
+    date: 'date',
+    timestamptz: 'timestamptz',
+    timestamp: 'timestamp',
+    interval: 'interval',
+    jsonb: 'jsonb',
+    'double precision': 'float8',
+  };
+  return map[t.toLowerCase()] ?? t.toLowerCase();
+}
+
+/** Re-exported for the optimizer: the conjuncts of a predicate. */
+export { conjuncts };

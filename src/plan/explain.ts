@@ -1,0 +1,253 @@
+import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
+import { toText } from '../catalog/values.js';
+import { assertNever, type Expr, type SortKey } from './expr.js';
+import type { LogicalPlan } from './logical.js';
+
+/** Runtime figures EXPLAIN ANALYZE prints next to a node (see exec's NodeStats). */
+export interface ExplainStats {
+  readonly rows: number;
+  readonly ms: number;
+  readonly loops: number;
+  readonly scan?: ScanStats;
+  readonly scanCalls?: number;
+}
+
+/** Renders an expression as SQL-like text for EXPLAIN. */
+export function exprToString(e: Expr): string {
+  const s = exprToString;
+  switch (e.kind) {
+    case 'column':
+      return e.name;
+    case 'literal':
+      if (e.value === null) return 'NULL';
+      if (typeof e.value === 'number' || typeof e.value === 'boolean') {
+        return e.type === 'timestamptz' || e.type === 'timestamp'
+          ? `'${toText(e.value, e.type)}'`
+          : String(e.value);
+      }
+      return `'${toText(e.value, e.type === 'unknown' ? 'text' : e.type).replace(/'/g, "''")}'`;
+    case 'call':
+      if (e.args.length === 2 && /^[^a-z]/.test(e.fn))
+        return `(${s(e.args[0]!)} ${e.fn === '!=' ? '<>' : e.fn} ${s(e.args[1]!)})`;
+      if (e.fn === 'neg') return `(-${s(e.args[0]!)})`;
+      return `${e.fn}(${e.args.map(s).join(', ')})`;
+    case 'and':
+      return `(${e.args.map(s).join(' AND ')})`;
+    case 'or':
+      return `(${e.args.map(s).join(' OR ')})`;
+    case 'not':
+      return `(NOT ${s(e.arg)})`;
+    case 'is_null':
+      return `(${s(e.arg)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
+    case 'is_bool':
+      return `(${s(e.arg)} IS ${e.negated ? 'NOT ' : ''}${e.value ? 'TRUE' : 'FALSE'})`;
+    case 'distinct_from':
+      return `(${s(e.left)} IS ${e.negated ? 'NOT ' : ''}DISTINCT FROM ${s(e.right)})`;
+    case 'in_list':
+      return `(${s(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(s).join(', ')}))`;
+    case 'like':
+      return `(${s(e.arg)} ${e.negated ? 'NOT ' : ''}${e.caseInsensitive ? 'ILIKE' : 'LIKE'} ${s(e.pattern)}${e.escape ? ` ESCAPE ${s(e.escape)}` : ''})`;
+    case 'between':
+      return `(${s(e.arg)} ${e.negated ? 'NOT ' : ''}BETWEEN ${s(e.low)} AND ${s(e.high)})`;
+    case 'case':
+      return `CASE${e.whens.map((w) => ` WHEN ${s(w.when)} THEN ${s(w.result)}`).join('')}${e.else ? ` ELSE ${s(e.else)}` : ''} END`;
+    case 'cast':
+      return `${s(e.arg)}::${e.type}`;
+    case 'any':
+      return `(${s(e.left)} ${e.op} ${e.all ? 'ALL' : 'ANY'}(${s(e.right)}))`;
+    case 'array':
+      return `ARRAY[${e.items.map(s).join(', ')}]`;
+    case 'subquery':
+      if (e.mode === 'exists') return `${e.negated ? 'NOT ' : ''}EXISTS(SubPlan)`;
+      if (e.mode === 'in') return `(${s(e.arg!)} ${e.negated ? 'NOT IN' : 'IN'} (SubPlan))`;
+      return '(SubPlan)';
+    case 'agg':
+      return `${e.call.fn}(${e.call.star ? '*' : `${e.call.distinct ? 'DISTINCT ' : ''}${e.call.args.map(s).join(', ')}`})`;
+    case 'window':
+      return `${e.call.fn}(...) OVER (...)`;
+    default:
+      return assertNever(e);
+  }
+}
+
+function keyToString(k: SortKey): string {
+  const dflt = k.nullsFirst === k.desc;
+  return `${exprToString(k.expr)}${k.desc ? ' DESC' : ''}${dflt ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
+}
+
+/** The request a scan node will send, as its source sees it (dynamic filters shown as placeholders). */
+export function scanRequestOf(p: Extract<LogicalPlan, { kind: 'scan' }>): ScanRequest {
+  return {
+    columns: p.output.map((c) => c.name),
+    filters: p.filters,
+    ...(p.limit !== undefined ? { limit: p.limit } : {}),
+  };
+}
+
+/**
+ * Renders a plan as indented text, one node per line; scans list their source's describeScan lines
+ * and request estimate. With `stats`, each node also shows rows, loops and time, and scans show
+ * what the source recorded (requests, rows fetched, cache hits, retries).
+ */
+export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, ExplainStats>): string {
+  const lines: string[] = [];
+  const subplans: LogicalPlan[] = [];
+  const collectSubplans = (e: Expr): void => {
+    if (e.kind === 'subquery') subplans.push(e.plan);
+    const visit = (x: Expr): void => {
+      if (x.kind === 'subquery' && x !== e) subplans.push(x.plan);
+    };
+    void visit;
+  };
+  const walk = (p: LogicalPlan, depth: number): void => {
+    const pad = '  '.repeat(depth);
+    const st = stats?.get(p);
+    const actual = stats
+      ? st
+        ? ` (actual rows=${st.rows} loops=${st.loops} time=${st.ms.toFixed(3)} ms)`
+        : ' (never executed)'
+      : '';
+    const line = (text: string): void => {
+      lines.push(`${pad}${text}${actual}`);
+    };
+    const detail = (text: string): void => {
+      lines.push(`${pad}    ${text}`);
+    };
+    const subs = (exprs: readonly Expr[]): void => {
+      for (const e of exprs) findSubqueries(e, (sp) => subplans.push(sp));
+      void collectSubplans;
+    };
+    switch (p.kind) {
+      case 'scan': {
+        const req = scanRequestOf(p);
+        const est = p.source.estimateRequests?.(req);
+        line(
+          `Scan ${p.table}${p.alias !== p.table ? ` AS ${p.alias}` : ''}${est !== undefined ? ` (est. requests=${est})` : ''}`,
+        );
+        detail(`columns: ${p.output.map((c) => c.name).join(', ') || '(none)'}`);
+        if (p.filters.length > 0) detail(`pushed filters: ${p.filters.map(exprToString).join(' AND ')}`);
+        if (p.limit !== undefined) detail(`pushed limit: ${p.limit}`);
+        if (p.dynamicColumn !== undefined) detail(`dynamic filter: ${p.dynamicColumn} IN (keys from join)`);
+        for (const d of p.source.describeScan(req)) detail(d);
+        if (st?.scan) {
+          detail(
+            `requests=${st.scan.requests} rows fetched=${st.scan.rowsFetched} cache hits=${st.scan.cacheHits} retries=${st.scan.retries}${st.scanCalls !== undefined ? ` scan calls=${st.scanCalls}` : ''}`,
+          );
+        }
+        return;
+      }
+      case 'values':
+        line(`Values (${p.rows.length} row${p.rows.length === 1 ? '' : 's'})`);
+        return;
+      case 'function_scan':
+        line(`Function Scan ${p.fn}(${p.args.map(exprToString).join(', ')})`);
+        return;
+      case 'filter':
+        line(`Filter ${exprToString(p.predicate)}`);
+        subs([p.predicate]);
+        break;
+      case 'project':
+        line(
+          `Project ${p.exprs
+            .map((e, i) => {
+              const t = exprToString(e);
+              const n = p.output[i]!.name;
+              return t === n ? t : `${t} AS ${n}`;
+            })
+            .join(', ')}`,
+        );
+        subs(p.exprs);
+        break;
+      case 'join': {
+        const kind = p.joinType === 'cross' ? 'Nested Loop' : 'Hash Join';
+        line(`${kind} ${p.joinType}${p.on ? ` on ${exprToString(p.on)}` : ''}`);
+        if (p.dynamic) {
+          detail(
+            `semi-join pushdown: ${p.dynamic.build} side first, ${exprToString(p.dynamic.buildKey)} → ${p.dynamic.column}`,
+          );
+        }
+        break;
+      }
+      case 'aggregate':
+        line(
+          `Aggregate${p.groupBy.length > 0 ? ` group by ${p.groupBy.map(exprToString).join(', ')}` : ''}: ${p.aggs
+            .map((a) => exprToString({ kind: 'agg', call: a, type: a.type }))
+            .join(', ')}`,
+        );
+        break;
+      case 'window':
+        line(`Window ${p.funcs.map((f) => f.fn).join(', ')}`);
+        break;
+      case 'sort':
+        line(`Sort ${p.keys.map(keyToString).join(', ')}`);
+        break;
+      case 'limit':
+        line(`Limit ${p.limit ?? 'ALL'}${p.offset ? ` offset ${p.offset}` : ''}`);
+        break;
+      case 'distinct':
+        line(p.on ? `Distinct on ${p.on.map(exprToString).join(', ')}` : 'Distinct');
+        break;
+      case 'setop':
+        line(`${p.op[0]!.toUpperCase()}${p.op.slice(1)}${p.all ? ' All' : ''}`);
+        break;
+      case 'cte_ref':
+        line(`CTE Scan ${p.name}`);
+        return;
+      case 'with':
+        line('With');
+        for (const c of p.ctes) {
+          lines.push(`${pad}  CTE ${c.name}`);
+          walk(c.plan, depth + 2);
+        }
+        walk(p.input, depth + 1);
+        return;
+      default:
+        assertNever(p);
+    }
+    const own = subplans.splice(0);
+    for (const c of childrenOf(p)) walk(c, depth + 1);
+    for (const sp of own) {
+      lines.push(`${pad}  SubPlan`);
+      walk(sp, depth + 2);
+    }
+  };
+  walk(plan, 0);
+  return lines.join('\n');
+}
+
+function childrenOf(p: LogicalPlan): LogicalPlan[] {
+  switch (p.kind) {
+    case 'filter':
+    case 'project':
+    case 'aggregate':
+    case 'window':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return [p.input];
+    case 'join':
+    case 'setop':
+      return [p.left, p.right];
+    default:
+      return [];
+  }
+}
+
+function findSubqueries(e: Expr, f: (p: LogicalPlan) => void): void {
+  if (e.kind === 'subquery') {
+    f(e.plan);
+    if (e.arg) findSubqueries(e.arg, f);
+    return;
+  }
+  for (const v of Object.values(e)) {
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (x && typeof x === 'object' && 'kind' in x) findSubqueries(x as Expr, f);
+        else if (x && typeof x === 'object' && 'when' in x) {
+          findSubqueries((x as { when: Expr }).when, f);
+          findSubqueries((x as { result: Expr }).result, f);
+        }
+      }
+    } else if (v && typeof v === 'object' && 'kind' in v) findSubqueries(v as Expr, f);
+  }
+}

@@ -1,0 +1,296 @@
+import type { FilterSupport } from '../../catalog/table-source.js';
+import {
+  and,
+  type ColumnDef,
+  type CompareOp,
+  columnIds,
+  conjuncts,
+  type Expr,
+  exprKey,
+  hasSubquery,
+  isVolatile,
+  mapExpr,
+} from '../expr.js';
+import { type LogicalPlan, outputOf } from '../logical.js';
+import { mapNodeExprs, mapSubplans } from '../walk.js';
+import type { Rule, RuleContext } from './rule.js';
+
+type Scan = Extract<LogicalPlan, { kind: 'scan' }>;
+
+/**
+ * Pushes predicates as far down as they stay correct: through projections (substituting the
+ * projected expressions), sorts, plain DISTINCT and aggregates (predicates on pass-through group
+ * keys), into join conditions (a Filter above a cross join becomes an inner join) and into the sides
+ * of joins (inner: both; left: the preserved side's WHERE predicates and the other side's ON
+ * predicates; semi/anti likewise). At a scan each AND conjunct of a simple form is offered to the
+ * source: `exact` ones move into the scan, `inexact` ones go into the scan AND stay in a Filter above
+ * it, `unsupported` ones stay in the Filter.
+ *
+ * Before: `Filter ((p.id = t.project_id) AND (t.status = 'open')) → Cross Join (Scan projects, Scan tasks)`
+ * After:  `Hash Join inner on (p.id = t.project_id) → (Scan projects, Scan tasks [pushed: status = 'open'])`
+ */
+export const pushFilters: Rule = {
+  name: 'push-filters',
+  apply(plan, ctx) {
+    return push(plan, [], ctx);
+  },
+};
+
+function wrap(p: LogicalPlan, preds: readonly Expr[]): LogicalPlan {
+  return preds.length === 0 ? p : { kind: 'filter', input: p, predicate: and(preds) };
+}
+
+function idsOf(p: LogicalPlan): Set<number> {
+  return new Set(outputOf(p).map((c) => c.id));
+}
+
+function subplansOptimised(p: LogicalPlan, ctx: RuleContext): LogicalPlan {
+  return mapNodeExprs(p, (e) => mapSubplans(e, (sp) => push(sp, [], ctx)));
+}
+
+function push(p0: LogicalPlan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
+  const p = subplansOptimised(p0, ctx);
+  switch (p.kind) {
+    case 'filter':
+      return push(p.input, [...preds, ...conjuncts(p.predicate)], ctx);
+    case 'project': {
+      const map = new Map<number, Expr>();
+      p.output.forEach((c, i) => {
+        if (!map.has(c.id)) map.set(c.id, p.exprs[i]!);
+      });
+      const down: Expr[] = [];
+      const keep: Expr[] = [];
+      for (const pr of preds) {
+        const sub = mapExpr(pr, (e) => (e.kind === 'column' && map.has(e.id) ? map.get(e.id)! : e));
+        if (isVolatile(sub) || hasWindowOrAgg(sub)) keep.push(pr);
+        else down.push(sub);
+      }
+      return wrap({ ...p, input: push(p.input, down, ctx) }, keep);
+    }
+    case 'sort':
+      return { ...p, input: push(p.input, preds, ctx) };
+    case 'distinct':
+      if (p.on) return wrap({ ...p, input: push(p.input, [], ctx) }, preds);
+      return { ...p, input: push(p.input, preds, ctx) };
+    case 'aggregate': {
+      const inputIds = idsOf(p.input);
+      const passKeys = new Set(
+        p.groupBy.filter((g) => g.kind === 'column').map((g) => (g as { id: number }).id),
+      );
+      const outIds = new Set(p.output.map((c) => c.id));
+      const down: Expr[] = [];
+      const keep: Expr[] = [];
+      for (const pr of preds) {
+        const used = [...columnIds(pr)].filter((id) => outIds.has(id));
+        if (
+          p.groupBy.length > 0 &&
+          used.every((id) => passKeys.has(id) && inputIds.has(id)) &&
+          !isVolatile(pr)
+        ) {
+          down.push(pr);
+        } else keep.push(pr);
+      }
+      return wrap({ ...p, input: push(p.input, down, ctx) }, keep);
+    }
+    case 'join':
+      return pushJoin(p, preds, ctx);
+    case 'scan':
+      return pushScan(p, preds, ctx);
+    case 'with':
+      return wrap(
+        {
+          ...p,
+          ctes: p.ctes.map((c) => ({ ...c, plan: push(c.plan, [], ctx) })),
+          input: push(p.input, [], ctx),
+        },
+        preds,
+      );
+    case 'limit':
+    case 'window':
+      return wrap({ ...p, input: push(p.input, [], ctx) }, preds);
+    case 'setop':
+      return wrap({ ...p, left: push(p.left, [], ctx), right: push(p.right, [], ctx) }, preds);
+    case 'values':
+    case 'cte_ref':
+    case 'function_scan':
+      return wrap(p, preds);
+  }
+}
+
+function hasWindowOrAgg(e: Expr): boolean {
+  let found = false;
+  mapExpr(e, (x) => {
+    if (x.kind === 'agg' || x.kind === 'window') found = true;
+    return x;
+  });
+  return found;
+}
+
+function pushJoin(
+  p: Extract<LogicalPlan, { kind: 'join' }>,
+  preds: readonly Expr[],
+  ctx: RuleContext,
+): LogicalPlan {
+  const lids = idsOf(p.left);
+  const rids = idsOf(p.right);
+  const toLeft: Expr[] = [];
+  const toRight: Expr[] = [];
+  const above: Expr[] = [];
+  const onKeep: Expr[] = [];
+  const onConj = p.on ? conjuncts(p.on) : [];
+  const side = (e: Expr): 'left' | 'right' | 'both' | 'none' => {
+    const ids = [...columnIds(e)];
+    const l = ids.some((id) => lids.has(id));
+    const r = ids.some((id) => rids.has(id));
+    if (l && r) return 'both';
+    if (l) return 'left';
+    if (r) return 'right';
+    return 'none';
+  };
+  let joinType = p.joinType;
+  switch (joinType) {
+    case 'inner':
+    case 'cross': {
+      for (const e of [...preds, ...onConj]) {
+        if (isVolatile(e)) {
+          above.push(e);
+          continue;
+        }
+        const s = side(e);
+        if (s === 'left' || s === 'none') toLeft.push(e);
+        else if (s === 'right') toRight.push(e);
+        else if (hasSubquery(e)) above.push(e);
+        else onKeep.push(e);
+      }
+      if (onKeep.length > 0) joinType = 'inner';
+      else if (joinType === 'inner') joinType = 'cross';
+      break;
+    }
+    case 'left':
+    case 'right': {
+      const preserved = joinType === 'left' ? 'left' : 'right';
+      for (const e of preds) {
+        const s = side(e);
+        if ((s === preserved || s === 'none') && !isVolatile(e))
+          (preserved === 'left' ? toLeft : toRight).push(e);
+        else above.push(e);
+      }
+      for (const e of onConj) {
+        const s = side(e);
+        const other = preserved === 'left' ? 'right' : 'left';
+        if (s === other && !isVolatile(e)) (other === 'left' ? toLeft : toRight).push(e);
+        else onKeep.push(e);
+      }
+      break;
+    }
+    case 'semi':
+    case 'anti': {
+      for (const e of preds) {
+        if (!isVolatile(e)) toLeft.push(e);
+        else above.push(e);
+      }
+      for (const e of onConj) {
+        const s = side(e);
+        if (s === 'right' && !isVolatile(e)) toRight.push(e);
+        else if (s === 'left' && joinType === 'semi' && !isVolatile(e)) toLeft.push(e);
+        else onKeep.push(e);
+      }
+      break;
+    }
+    case 'full':
+      above.push(...preds);
+      onKeep.push(...onConj);
+      break;
+  }
+  const joined: LogicalPlan = {
+    ...p,
+    joinType,
+    left: push(p.left, toLeft, ctx),
+    right: push(p.right, toRight, ctx),
+    on: onKeep.length > 0 ? and(dedupe(onKeep)) : null,
+  };
+  return wrap(joined, above);
+}
+
+function dedupe(es: readonly Expr[]): Expr[] {
+  const seen = new Set<string>();
+  return es.filter((e) => {
+    const k = exprKey(e);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const FLIP: Record<CompareOp, CompareOp> = {
+  '=': '=',
+  '!=': '!=',
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+};
+
+/**
+ * Puts a predicate into the form sources are promised (column first, literals only) if it has one
+ * over this scan's columns; returns the column id it constrains, or undefined.
+ */
+export function sourceFilterForm(
+  e: Expr,
+  cols: ReadonlyMap<number, ColumnDef>,
+): { expr: Expr; column: number } | undefined {
+  const isCol = (x: Expr): x is Extract<Expr, { kind: 'column' }> => x.kind === 'column' && cols.has(x.id);
+  const isLit = (x: Expr): boolean => x.kind === 'literal';
+  switch (e.kind) {
+    case 'call': {
+      if (!(e.fn in FLIP) || e.args.length !== 2) return undefined;
+      const [a, b] = e.args as [Expr, Expr];
+      if (isCol(a) && isLit(b)) return { expr: e, column: a.id };
+      if (isCol(b) && isLit(a))
+        return { expr: { ...e, fn: FLIP[e.fn as CompareOp], args: [b, a] }, column: b.id };
+      return undefined;
+    }
+    case 'in_list':
+      return isCol(e.arg) && e.list.every(isLit) ? { expr: e, column: e.arg.id } : undefined;
+    case 'is_null':
+      return isCol(e.arg) ? { expr: e, column: e.arg.id } : undefined;
+    case 'like':
+      return isCol(e.arg) && isLit(e.pattern) && (!e.escape || isLit(e.escape))
+        ? { expr: e, column: e.arg.id }
+        : undefined;
+    case 'between':
+      return isCol(e.arg) && isLit(e.low) && isLit(e.high) ? { expr: e, column: e.arg.id } : undefined;
+    case 'or': {
+      const parts = e.args.map((a) => sourceFilterForm(a, cols));
+      if (parts.some((x) => !x)) return undefined;
+      const col = parts[0]!.column;
+      if (!parts.every((x) => x!.column === col)) return undefined;
+      return { expr: { ...e, args: parts.map((x) => x!.expr) }, column: col };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
+  if (!ctx.pushdown || preds.length === 0) return wrap(p, preds);
+  const cols = new Map(p.output.map((c) => [c.id, c] as const));
+  const candidates: { index: number; expr: Expr }[] = [];
+  preds.forEach((pr, index) => {
+    if (hasSubquery(pr) || isVolatile(pr)) return;
+    const f = sourceFilterForm(pr, cols);
+    if (f) candidates.push({ index, expr: f.expr });
+  });
+  if (candidates.length === 0) return wrap(p, preds);
+  const answers: FilterSupport[] = p.source.supportsFilters(candidates.map((c) => c.expr));
+  const pushed: Expr[] = [];
+  const drop = new Set<number>();
+  candidates.forEach((c, i) => {
+    const a = answers[i] ?? 'unsupported';
+    if (a === 'unsupported') return;
+    pushed.push(c.expr);
+    if (a === 'exact') drop.add(c.index);
+  });
+  const remaining = preds.filter((_, i) => !drop.has(i));
+  return wrap({ ...p, filters: [...p.filters, ...pushed] }, remaining);
+}

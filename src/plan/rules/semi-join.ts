@@ -1,0 +1,153 @@
+import type { Expr } from '../expr.js';
+import { splitJoinKeys } from '../join-keys.js';
+import { type DynamicFilter, type LogicalPlan, outputOf, transformUp } from '../logical.js';
+import { transformDeep } from '../walk.js';
+import type { Rule } from './rule.js';
+
+type Scan = Extract<LogicalPlan, { kind: 'scan' }>;
+type Join = Extract<LogicalPlan, { kind: 'join' }>;
+
+/**
+ * Semi-join pushdown, the main request saver: for an equi-join whose one side is selective (it has
+ * filters, a limit or literal rows) and whose other side reaches a scan whose source accepts
+ * `key IN (…)`, the executor runs the selective side first and hands its distinct keys to that scan
+ * as a dynamic IN filter (batched by the source's `maxInListSize`). Only sides whose rows without a
+ * match would be dropped anyway are filtered (inner: either; left: right; right: left; semi: either;
+ * anti: right).
+ *
+ * Before: `Hash Join (p.id = t.project_id) → (Scan projects [client_id = 5], Scan tasks)`
+ * After:  same, with `semi-join pushdown: left side first, p.id → project_id` on the join and
+ *         `dynamic filter: project_id IN (keys from join)` on the tasks scan.
+ */
+export const semiJoinPushdown: Rule = {
+  name: 'semi-join-pushdown',
+  apply(plan, ctx) {
+    if (!ctx.pushdown) return plan;
+    return transformDeep(plan, (p) => (p.kind === 'join' ? planJoin(p) : p));
+  },
+};
+
+/** Follows a column id down through nodes that keep unmatched-key rows droppable, to its scan. */
+function findScan(p: LogicalPlan, id: number): Scan | undefined {
+  switch (p.kind) {
+    case 'scan':
+      return p.output.some((c) => c.id === id) && p.dynamicColumn === undefined ? p : undefined;
+    case 'filter':
+    case 'sort':
+      return findScan(p.input, id);
+    case 'project': {
+      const i = p.output.findIndex((c) => c.id === id);
+      const e = i >= 0 ? p.exprs[i] : undefined;
+      return e && e.kind === 'column' ? findScan(p.input, e.id) : undefined;
+    }
+    case 'join': {
+      if (p.joinType === 'inner' || p.joinType === 'cross') {
+        return outputOf(p.left).some((c) => c.id === id) ? findScan(p.left, id) : findScan(p.right, id);
+      }
+      if (p.joinType === 'semi' || p.joinType === 'left') {
+        return outputOf(p.left).some((c) => c.id === id) ? findScan(p.left, id) : undefined;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True if a subtree is likely to produce few rows: it is filtered, limited or literal. */
+function selective(p: LogicalPlan): boolean {
+  switch (p.kind) {
+    case 'scan':
+      return p.filters.length > 0 || p.limit !== undefined || p.dynamicColumn !== undefined;
+    case 'filter':
+    case 'limit':
+    case 'values':
+    case 'function_scan':
+      return true;
+    case 'project':
+    case 'sort':
+    case 'distinct':
+    case 'aggregate':
+    case 'window':
+      return selective(p.input);
+    case 'join':
+      return p.joinType === 'inner' || p.joinType === 'semi' || p.joinType === 'cross'
+        ? selective(p.left) || selective(p.right)
+        : selective(p.left);
+    default:
+      return false;
+  }
+}
+
+function dummyFor(type: string): unknown {
+  if (type === 'text' || type === 'unknown') return '';
+  if (type === 'date') return '1970-01-01';
+  if (type === 'boolean') return false;
+  return 0;
+}
+
+function planJoin(j: Join): LogicalPlan {
+  if (j.dynamic || j.joinType === 'full' || j.joinType === 'cross') return j;
+  const lids = new Set(outputOf(j.left).map((c) => c.id));
+  const rids = new Set(outputOf(j.right).map((c) => c.id));
+  const keys = splitJoinKeys(j.on, lids, rids);
+  if (keys.leftKeys.length === 0) return j;
+  const probeSides: ('left' | 'right')[] =
+    j.joinType === 'inner' || j.joinType === 'semi'
+      ? ['right', 'left']
+      : j.joinType === 'right'
+        ? ['left']
+        : ['right'];
+  const options: { probe: 'left' | 'right'; scan: Scan; key: Expr; buildKey: Expr; column: string }[] = [];
+  for (const probe of probeSides) {
+    const build = probe === 'left' ? j.right : j.left;
+    if (!selective(build)) continue;
+    keys.leftKeys.forEach((lk, i) => {
+      const pk = probe === 'left' ? lk : keys.rightKeys[i]!;
+      const bk = probe === 'left' ? keys.rightKeys[i]! : lk;
+      if (pk.kind !== 'column') return;
+      const scan = findScan(probe === 'left' ? j.left : j.right, pk.id);
+      if (!scan) return;
+      const col = scan.output.find((c) => c.id === pk.id)!;
+      const probeFilter: Expr = {
+        kind: 'in_list',
+        arg: { kind: 'column', id: col.id, name: col.name, type: col.type },
+        list: [{ kind: 'literal', value: dummyFor(col.type), type: col.type }],
+        negated: false,
+        type: 'boolean',
+      };
+      const [answer] = scan.source.supportsFilters([probeFilter]);
+      if (answer === undefined || answer === 'unsupported') return;
+      // A probe side that already filters its key by equality gains nothing.
+      if (
+        scan.filters.some(
+          (f) => f.kind === 'call' && f.fn === '=' && f.args[0]?.kind === 'column' && f.args[0].id === col.id,
+        )
+      ) {
+        return;
+      }
+      options.push({ probe, scan, key: pk, buildKey: bk, column: col.name });
+    });
+  }
+  if (options.length === 0) return j;
+  // Prefer probing the side that is not itself selective (it has the most rows to save).
+  options.sort(
+    (a, b) =>
+      Number(selective(a.probe === 'left' ? j.left : j.right)) -
+      Number(selective(b.probe === 'left' ? j.left : j.right)),
+  );
+  const best = options[0]!;
+  const dynamic: DynamicFilter = {
+    build: best.probe === 'left' ? 'right' : 'left',
+    buildKey: best.buildKey,
+    scanId: best.scan.scanId,
+    column: best.column,
+  };
+  const mark = (p: LogicalPlan): LogicalPlan =>
+    transformUp(p, (n) =>
+      n.kind === 'scan' && n.scanId === best.scan.scanId ? { ...n, dynamicColumn: best.column } : n,
+    );
+  return best.probe === 'left'
+    ? { ...j, dynamic, left: mark(j.left) }
+    : { ...j, dynamic, right: mark(j.right) };
+}

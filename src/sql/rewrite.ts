@@ -1,0 +1,370 @@
+import { featureNotSupported, SqlError, syntaxError } from '../errors.js';
+
+/** The SQL text handed to node-sql-parser, plus what was lifted out of it and how to map positions back. */
+export interface Rewritten {
+  /** Text with identifiers folded, literals replaced by `'§n'` placeholders and quirks rewritten. */
+  readonly text: string;
+  /** Decoded string literal values, indexed by placeholder number. */
+  readonly strings: readonly string[];
+  /** Maps an offset in `text` to a 0-based offset in the original SQL. */
+  readonly originalOffset: (offset: number) => number;
+}
+
+type TokKind = 'ident' | 'qident' | 'string' | 'number' | 'param' | 'op' | 'punct';
+interface Tok {
+  kind: TokKind;
+  text: string;
+  pos: number;
+  /** Decoded value for strings; lower-cased word for identifiers. */
+  value: string;
+}
+
+/** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
+export const STRING_MARK = '§';
+
+const OP_CHARS = '+-*/<>=~!@#%^&|`?';
+
+function isIdentStart(c: string): boolean {
+  return /[A-Za-z_\u0080-\uffff]/.test(c);
+}
+
+function isIdentPart(c: string): boolean {
+  return /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+}
+
+function decodeEscapeString(body: string, pos: number): string {
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === "'" && body[i + 1] === "'") {
+      out += "'";
+      i++;
+    } else if (c === '\\' && i + 1 < body.length) {
+      const n = body[++i]!;
+      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
+      if (simple[n] !== undefined) out += simple[n];
+      else if (n === 'x') {
+        const m = /^[0-9a-fA-F]{1,2}/.exec(body.slice(i + 1));
+        if (!m) throw syntaxError('invalid hexadecimal escape in string', pos + 1);
+        out += String.fromCharCode(Number.parseInt(m[0], 16));
+        i += m[0].length;
+      } else if (n === 'u' || n === 'U') {
+        const len = n === 'u' ? 4 : 8;
+        const hex = body.slice(i + 1, i + 1 + len);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len)
+          throw syntaxError('invalid Unicode escape', pos + 1);
+        out += String.fromCodePoint(Number.parseInt(hex, 16));
+        i += len;
+      } else if (/[0-7]/.test(n)) {
+        const m = /^[0-7]{1,3}/.exec(body.slice(i))!;
+        out += String.fromCharCode(Number.parseInt(m[0], 8));
+        i += m[0].length - 1;
+      } else out += n;
+    } else out += c;
+  }
+  return out;
+}
+
+/** Splits SQL into tokens (comments and whitespace dropped); strings are decoded. Throws 42601 on bad lexemes. */
+function tokenize(sql: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '-' && sql[i + 1] === '-') {
+      while (i < n && sql[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      let depth = 1;
+      const start = i;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
+      }
+      if (depth > 0) throw syntaxError('unterminated /* comment', start + 1);
+      continue;
+    }
+    const start = i;
+    const isEscape = (c === 'e' || c === 'E') && sql[i + 1] === "'";
+    if (c === "'" || isEscape) {
+      i += isEscape ? 2 : 1;
+      let body = '';
+      for (;;) {
+        if (i >= n) throw syntaxError('unterminated quoted string', start + 1);
+        const d = sql[i]!;
+        if (isEscape && d === '\\' && i + 1 < n) {
+          body += d + sql[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === "'") {
+          if (sql[i + 1] === "'") {
+            body += "''";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        body += d;
+        i++;
+      }
+      const value = isEscape ? decodeEscapeString(body, start) : body.replace(/''/g, "'");
+      toks.push({ kind: 'string', text: sql.slice(start, i), pos: start, value });
+      continue;
+    }
+    if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      if (tag) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        if (end < 0) throw syntaxError('unterminated dollar-quoted string', start + 1);
+        const value = sql.slice(i + tag[0].length, end);
+        i = end + tag[0].length;
+        toks.push({ kind: 'string', text: sql.slice(start, i), pos: start, value });
+        continue;
+      }
+      const m = /^\$[0-9]+/.exec(sql.slice(i));
+      if (m) {
+        i += m[0].length;
+        toks.push({ kind: 'param', text: m[0], pos: start, value: m[0] });
+        continue;
+      }
+      throw syntaxError('syntax error at or near "$"', start + 1);
+    }
+    if (c === '"') {
+      i++;
+      let body = '';
+      for (;;) {
+        if (i >= n) throw syntaxError('unterminated quoted identifier', start + 1);
+        if (sql[i] === '"') {
+          if (sql[i + 1] === '"') {
+            body += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        body += sql[i];
+        i++;
+      }
+      if (body === '') throw syntaxError('zero-length delimited identifier', start + 1);
+      toks.push({ kind: 'qident', text: sql.slice(start, i), pos: start, value: body });
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
+      const m = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i))!;
+      i += m[0].length;
+      toks.push({ kind: 'number', text: m[0], pos: start, value: m[0] });
+      continue;
+    }
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(sql[i]!)) i++;
+      const text = sql.slice(start, i);
+      // PostgreSQL folds only ASCII letters of unquoted identifiers.
+      toks.push({ kind: 'ident', text, pos: start, value: text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) });
+      continue;
+    }
+    if (c === ':' && sql[i + 1] === ':') {
+      i += 2;
+      toks.push({ kind: 'op', text: '::', pos: start, value: '::' });
+      continue;
+    }
+    if (OP_CHARS.includes(c)) {
+      while (i < n && OP_CHARS.includes(sql[i]!) && !(sql[i] === '-' && sql[i + 1] === '-')) i++;
+      const text = sql.slice(start, i);
+      toks.push({ kind: 'op', text, pos: start, value: text });
+      continue;
+    }
+    i++;
+    toks.push({ kind: 'punct', text: c, pos: start, value: c });
+  }
+  return toks;
+}
+
+/** Type names that may prefix a string literal (`date '2024-01-01'`); rewritten to CAST. */
+const TYPED_LITERAL_TYPES = new Set([
+  'date',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'jsonb',
+  'json',
+  'text',
+  'integer',
+  'int',
+  'bigint',
+  'numeric',
+  'boolean',
+  'bool',
+]);
+
+const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
+  t !== undefined && t.kind === 'ident' && words.includes(t.value);
+
+/**
+ * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
+ * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
+ * dollar-quoted) by a `'§n'` placeholder so escapes are decoded once, here; `IS [NOT] DISTINCT FROM`
+ * becomes the otherwise unused operators `!~*` / `!~` (same precedence level in that grammar);
+ * `FETCH FIRST n ROWS ONLY` becomes `LIMIT n`; `TABLE t` becomes `SELECT * FROM t`; `$1::t` gets
+ * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
+ */
+export function rewriteSql(sql: string): Rewritten {
+  const toks = tokenize(sql);
+  const strings: string[] = [];
+  const out: { text: string; pos: number; space: boolean }[] = [];
+  // Keep the original spacing so `t.*`, `a::int` and `>-1` reach the parser as written.
+  const gap = (k: number): boolean => k > 0 && toks[k]!.pos > toks[k - 1]!.pos + toks[k - 1]!.text.length;
+  // Stack of enclosing function names per open parenthesis, for FROM/FOR/IN inside substring/position.
+  const parens: { fn: string; sawFrom: boolean }[] = [];
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    const prev = toks[k - 1];
+    if (t.kind === 'op' && (t.value === '!~' || t.value === '!~*')) {
+      throw featureNotSupported(`operator ${t.value}`);
+    }
+    if (t.kind === 'op' && t.value.includes('^')) {
+      throw featureNotSupported('operator ^ (use power(a, b))');
+    }
+    if (t.kind === 'string') {
+      strings.push(t.value);
+      out.push({ text: `'${STRING_MARK}${strings.length - 1}'`, pos: t.pos, space: gap(k) });
+      continue;
+    }
+    if (t.kind === 'qident') {
+      out.push({ text: `"${t.value.replace(/"/g, '""')}"`, pos: t.pos, space: gap(k) });
+      continue;
+    }
+    if (t.kind === 'param') {
+      if (toks[k + 1]?.value === '::') out.push({ text: `(${t.text})`, pos: t.pos, space: gap(k) });
+      else out.push({ text: t.text, pos: t.pos, space: gap(k) });
+      continue;
+    }
+    if (t.kind === 'punct' && t.value === '(') {
+      parens.push({ fn: prev?.kind === 'ident' ? prev.value : '', sawFrom: false });
+      out.push({ text: '(', pos: t.pos, space: gap(k) });
+      continue;
+    }
+    if (t.kind === 'punct' && t.value === ')') {
+      parens.pop();
+      out.push({ text: ')', pos: t.pos, space: gap(k) });
+      continue;
+    }
+    if (t.kind === 'ident') {
+      const w = t.value;
+      const top = parens[parens.length - 1];
+      const fn = top?.fn;
+      if (w === 'is') {
+        const neg = isWord(toks[k + 1], 'not');
+        const d = toks[k + (neg ? 2 : 1)];
+        if (isWord(d, 'distinct') && isWord(toks[k + (neg ? 3 : 2)], 'from')) {
+          out.push({ text: neg ? '!~' : '!~*', pos: t.pos, space: true });
+          k += neg ? 3 : 2;
+          continue;
+        }
+      }
+      if (TYPED_LITERAL_TYPES.has(w) && toks[k + 1]?.kind === 'string' && !isWord(prev, 'as')) {
+        const str = toks[k + 1]!;
+        strings.push(str.value);
+        out.push({ text: `CAST('${STRING_MARK}${strings.length - 1}' AS ${w})`, pos: t.pos, space: true });
+        k++;
+        continue;
+      }
+      if (w === 'isnull' || w === 'notnull') {
+        out.push({ text: w === 'isnull' ? 'IS NULL' : 'IS NOT NULL', pos: t.pos, space: true });
+        continue;
+      }
+      if (w === 'fetch' && isWord(toks[k + 1], 'first', 'next')) {
+        let j = k + 2;
+        let count = '1';
+        const num = toks[j];
+        if (num !== undefined && (num.kind === 'number' || num.kind === 'param')) {
+          count = num.text;
+          j++;
+        }
+        if (!isWord(toks[j], 'row', 'rows') || !isWord(toks[j + 1], 'only')) {
+          throw featureNotSupported('FETCH FIRST ... WITH TIES');
+        }
+        out.push({ text: `LIMIT ${count}`, pos: t.pos, space: true });
+        k = j + 1;
+        continue;
+      }
+      if (
+        (w === 'row' || w === 'rows') &&
+        prev !== undefined &&
+        (prev.kind === 'number' || prev.kind === 'param')
+      ) {
+        const before = toks[k - 2];
+        if (isWord(before, 'offset')) continue;
+      }
+      if (w === 'table' && (k === 0 || toks[k - 1]?.value === ';') && toks[k + 1] !== undefined) {
+        out.push({ text: 'SELECT * FROM', pos: t.pos, space: true });
+        continue;
+      }
+      if (w === 'only' && isWord(prev, 'from', 'join')) continue;
+      if (w === 'natural' && isWord(toks[k + 1], 'join', 'left', 'right', 'full', 'inner')) {
+        throw featureNotSupported('NATURAL JOIN', 'use JOIN ... USING (...)');
+      }
+      if (fn === 'substring' || fn === 'substr') {
+        if (w === 'from') {
+          top!.sawFrom = true;
+          out.push({ text: ',', pos: t.pos, space: true });
+          continue;
+        }
+        if (w === 'for') {
+          // substring(a FOR n) has no FROM: start at 1.
+          out.push({ text: top!.sawFrom ? ',' : ', 1,', pos: t.pos, space: true });
+          continue;
+        }
+      }
+      if (fn === 'position' && w === 'in') {
+        out.push({ text: ',', pos: t.pos, space: true });
+        continue;
+      }
+      out.push({ text: w, pos: t.pos, space: gap(k) });
+      continue;
+    }
+    out.push({ text: t.text, pos: t.pos, space: gap(k) });
+  }
+  let text = '';
+  const starts: number[] = [];
+  const origins: number[] = [];
+  for (const o of out) {
+    if (text.length > 0 && o.space) text += ' ';
+    starts.push(text.length);
+    origins.push(o.pos);
+    text += o.text;
+  }
+  const originalOffset = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= offset) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return origins[best] ?? 0;
+  };
+  return { text, strings, originalOffset };
+}
+
+/** Re-throws a SqlError unchanged; used by callers that wrap the rewriter. */
+export function isSqlError(e: unknown): e is SqlError {
+  return e instanceof SqlError;
+}

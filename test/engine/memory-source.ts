@@ -1,0 +1,207 @@
+import { Catalog } from '../../src/catalog/catalog.js';
+import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../../src/catalog/table-source.js';
+import type { Column, Row } from '../../src/catalog/types.js';
+import { SqlError } from '../../src/errors.js';
+import type { Expr } from '../../src/plan/expr.js';
+
+/** Filter operator names a MemorySource can be configured to accept. */
+export type FilterOp =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'in'
+  | 'is_null'
+  | 'like'
+  | 'ilike'
+  | 'between'
+  | 'or';
+
+/** Configuration of an in-memory TableSource. */
+export interface MemorySourceOptions {
+  readonly schema: readonly Column[];
+  readonly rows: readonly Row[];
+  /** Per column, per operator answer; anything not listed is `unsupported`. `'*'` matches every column. */
+  readonly support?: Readonly<Record<string, Partial<Record<FilterOp, FilterSupport>>>>;
+  /** Rows per returned batch (each batch counts as one "request"). */
+  readonly pageSize?: number;
+  readonly maxInListSize?: number;
+  /** validateScan: at least one filter on one of these columns is required. */
+  readonly requireOneOf?: readonly string[];
+}
+
+function opOf(f: Expr): { column: string; op: FilterOp } | undefined {
+  switch (f.kind) {
+    case 'call':
+      return f.args[0]?.kind === 'column' ? { column: f.args[0].name, op: f.fn as FilterOp } : undefined;
+    case 'in_list':
+      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'in' } : undefined;
+    case 'is_null':
+      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'is_null' } : undefined;
+    case 'like':
+      return f.arg.kind === 'column'
+        ? { column: f.arg.name, op: f.caseInsensitive ? 'ilike' : 'like' }
+        : undefined;
+    case 'between':
+      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'between' } : undefined;
+    case 'or': {
+      const first = opOf(f.args[0]!);
+      return first ? { column: first.column, op: 'or' } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const litv = (e: Expr): unknown => (e.kind === 'literal' ? e.value : undefined);
+
+/** Evaluates one source-form filter against a row the simple way a remote API would. */
+function matches(f: Expr, get: (name: string) => unknown): boolean {
+  switch (f.kind) {
+    case 'call': {
+      const v = get((f.args[0] as { name: string }).name) as number | string | null;
+      const w = litv(f.args[1]!) as number | string | null;
+      if (v === null || w === null) return false;
+      switch (f.fn) {
+        case '=':
+          return v === w;
+        case '!=':
+          return v !== w;
+        case '<':
+          return v < w;
+        case '<=':
+          return v <= w;
+        case '>':
+          return v > w;
+        case '>=':
+          return v >= w;
+      }
+      return false;
+    }
+    case 'in_list': {
+      const v = get((f.arg as { name: string }).name);
+      const hit = v !== null && f.list.some((x) => litv(x) === v);
+      return f.negated ? v !== null && !hit : hit;
+    }
+    case 'is_null': {
+      const v = get((f.arg as { name: string }).name);
+      return (v === null) !== f.negated;
+    }
+    case 'like': {
+      const v = get((f.arg as { name: string }).name) as string | null;
+      if (v === null) return false;
+      const pat = String(litv(f.pattern))
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/%/g, '.*')
+        .replace(/_/g, '.');
+      return new RegExp(`^${pat}$`, f.caseInsensitive ? 'is' : 's').test(v) !== f.negated;
+    }
+    case 'between': {
+      const v = get((f.arg as { name: string }).name) as number | string | null;
+      if (v === null) return false;
+      const ok = v >= (litv(f.low) as typeof v) && v <= (litv(f.high) as typeof v);
+      return ok !== f.negated;
+    }
+    case 'or':
+      return f.args.some((a) => matches(a, get));
+    default:
+      return true;
+  }
+}
+
+/**
+ * An in-memory TableSource for tests: answers exact / inexact / unsupported per column and operator
+ * as configured, evaluates exact filters itself, ignores inexact ones (so it really returns extra
+ * rows), records every scan request, and counts one request per returned page.
+ */
+export class MemorySource implements TableSource {
+  readonly schema: readonly Column[];
+  readonly requests: ScanRequest[] = [];
+  readonly maxInListSize?: number;
+  /** The filters `supportsFilters` was asked about, in order. */
+  readonly asked: Expr[] = [];
+
+  constructor(private readonly opts: MemorySourceOptions) {
+    this.schema = opts.schema;
+    if (opts.maxInListSize !== undefined) this.maxInListSize = opts.maxInListSize;
+  }
+
+  private answer(f: Expr): FilterSupport {
+    const o = opOf(f);
+    if (!o) return 'unsupported';
+    const s = this.opts.support ?? {};
+    return s[o.column]?.[o.op] ?? s['*']?.[o.op] ?? 'unsupported';
+  }
+
+  supportsFilters(filters: readonly Expr[]): FilterSupport[] {
+    this.asked.push(...filters);
+    return filters.map((f) => this.answer(f));
+  }
+
+  validateScan(request: ScanRequest): void {
+    const req = this.opts.requireOneOf;
+    if (!req) return;
+    const has = request.filters.some((f) => {
+      const o = opOf(f);
+      return o !== undefined && req.includes(o.column);
+    });
+    if (!has) {
+      throw new SqlError('0A000', `this table needs a filter on one of: ${req.join(', ')}`, {
+        hint: `add WHERE ${req[0]} = ...`,
+      });
+    }
+  }
+
+  describeScan(request: ScanRequest): string[] {
+    const parts = request.filters.map((f) => {
+      const o = opOf(f);
+      return o ? `${o.column} ${o.op}` : '?';
+    });
+    return [
+      `GET /memory${parts.length > 0 ? `?where=${parts.join(' and ')}` : ''}${request.limit !== undefined ? ` limit=${request.limit}` : ''}`,
+    ];
+  }
+
+  estimateRequests(): number {
+    return 1;
+  }
+
+  async *scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]> {
+    this.requests.push(request);
+    const idx = new Map(this.schema.map((c, i) => [c.name, i] as const));
+    const positions = request.columns.map((c) => {
+      const i = idx.get(c);
+      if (i === undefined) throw new Error(`unknown column ${c}`);
+      return i;
+    });
+    const exact = [
+      ...request.filters.filter((f) => this.answer(f) === 'exact'),
+      ...(request.dynamicFilters ?? []),
+    ];
+    const out: Row[] = [];
+    for (const r of this.opts.rows) {
+      if (exact.every((f) => matches(f, (name) => r[idx.get(name)!]))) out.push(positions.map((p) => r[p]));
+      if (request.limit !== undefined && out.length >= request.limit) break;
+    }
+    const page = this.opts.pageSize ?? 1000;
+    if (out.length === 0) {
+      ctx.stats.requests++;
+      return;
+    }
+    for (let i = 0; i < out.length; i += page) {
+      ctx.stats.requests++;
+      ctx.stats.rowsFetched += Math.min(page, out.length - i);
+      await Promise.resolve();
+      yield out.slice(i, i + page);
+    }
+  }
+}
+
+/** Builds a catalog from named memory sources. */
+export function memoryCatalog(sources: Record<string, MemorySource>): Catalog {
+  const c = new Catalog();
+  for (const [name, s] of Object.entries(sources)) c.register(name, s);
+  return c;
+}
