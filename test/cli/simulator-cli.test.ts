@@ -104,3 +104,26 @@ describe('paymo-sql CLI errors', () => {
     expect(b.stderr).toContain("unknown fault kind 'explode'");
   });
 });
+
+describe('package exports', () => {
+  it("resolve 'paymo-sql' and 'paymo-sql/simulator' from the built package", async () => {
+    const script = [
+      "import { startSimulator } from 'paymo-sql/simulator';",
+      "import * as root from 'paymo-sql';",
+      "const sim = await startSimulator({ scale: 'tiny', rateLimit: null });",
+      "const auth = 'Basic ' + Buffer.from(sim.apiKey + ':x').toString('base64');",
+      "const r = await fetch(sim.baseUrl + 'clients', { headers: { authorization: auth } });",
+      'console.log(JSON.stringify({ status: r.status, root: typeof root.startSimulator, n: sim.requestLog.count() }));',
+      'await sim.close();',
+    ].join('\n');
+    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd });
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
+    const code = await new Promise((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ status: 200, root: 'function', n: 1 });
+  });
+});
