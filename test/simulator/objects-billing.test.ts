@@ -5,9 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
 import { computeDocumentTotals } from '../../src/simulator/totals.js';
-import type { Rec } from '../../src/simulator/types.js';
-
-type Row = Record<string, unknown>;
+import { simCall, storeHelpers } from './sim-http.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 let sim: SimulatorHandle;
@@ -17,29 +15,9 @@ beforeEach(async () => {
 });
 afterEach(() => sim.close());
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(new URL(path, sim.baseUrl), {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${sim.apiKey}:x`).toString('base64')}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  const first = Object.values(json)[0];
-  const obj = (Array.isArray(first) ? first[0] : first) as Row;
-  return { status: res.status, body: json, obj, message: json.message as string | undefined };
-}
+const call = (method: string, path: string, body?: unknown) => simCall(sim, method, path, { body });
 
-const all = (path: string): Rec[] => [...sim.store.all(path)];
-const get = (path: string, id: unknown): Rec | undefined => sim.store.get(path, id as number);
-const where = (path: string, test: (r: Rec) => boolean): Rec[] => all(path).filter(test);
-const one = (path: string, test: (r: Rec) => boolean = () => true): Rec => {
-  const r = all(path).find(test);
-  if (!r) throw new Error(`no ${path} record`);
-  return r;
-};
+const { all, get, where, one } = storeHelpers(() => sim);
 const company = () => one('company');
 const clientId = () => one('clients').id;
 const linesOf = (invoiceId: unknown) => where('invoiceitems', (l) => l.invoice_id === invoiceId);

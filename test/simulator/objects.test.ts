@@ -7,21 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
 import { RESOURCES } from '../../src/simulator/resources.js';
 import type { Rec } from '../../src/simulator/types.js';
+import { type Row, simCall } from './sim-http.js';
 
-type Row = Record<string, unknown>;
-
-/** One HTTP call with the simulator's API key; parsed JSON body. */
-async function call(sim: SimulatorHandle, method: string, path: string, body?: unknown) {
-  const res = await fetch(new URL(path, sim.baseUrl), {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${sim.apiKey}:x`).toString('base64')}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
-}
+const call = (sim: SimulatorHandle, method: string, path: string, body?: unknown) =>
+  simCall(sim, method, path, { body });
 
 /** The first stored record of `path` that passes `test`. */
 function first(sim: SimulatorHandle, path: string, test: (r: Rec) => boolean = () => true): Rec {

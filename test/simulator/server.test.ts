@@ -1,33 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import { type Row, simCall } from './sim-http.js';
 
-/** A GET/POST against the simulator with basic auth; returns status, headers and parsed body. */
-async function call(
-  sim: SimulatorHandle,
-  method: string,
-  path: string,
-  opts: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...opts.headers };
-  const key = opts.key === undefined ? sim.apiKey : opts.key;
-  if (key !== null) headers.authorization = `Basic ${Buffer.from(`${key}:x`).toString('base64')}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(new URL(path, sim.baseUrl), {
-    method,
-    headers,
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // malformed-body tests inspect the text
-  }
-  return { status: res.status, headers: res.headers, body: body as Record<string, unknown>, text };
-}
+const call = simCall;
 
-type Row = Record<string, unknown>;
 const rows = (body: Record<string, unknown>, key: string) => body[key] as Row[];
 
 describe('simulator HTTP protocol', () => {
