@@ -256,11 +256,15 @@ export function formatDouble(n: number): string {
   return String(n);
 }
 
-/** PostgreSQL text form of a value of the given type (used by casts to text and by `||`). */
-export function toText(v: unknown, type: SqlType): string {
+/**
+ * PostgreSQL text form of a value of the given type. `output` selects the type's output function
+ * (what concat(), array elements and the wire protocol show: booleans as t/f) instead of the cast to
+ * text (`true::text` and `||` give 'true').
+ */
+export function toText(v: unknown, type: SqlType, output = false): string {
   switch (type) {
     case 'boolean':
-      return v ? 'true' : 'false';
+      return output ? (v ? 't' : 'f') : v ? 'true' : 'false';
     case 'timestamptz':
       return formatTimestamp(v as number, true);
     case 'timestamp':
@@ -279,7 +283,7 @@ export function toText(v: unknown, type: SqlType): string {
         const el = elementType(type);
         const items = (v as unknown[]).map((x) => {
           if (x === null) return 'NULL';
-          const t = toText(x, el);
+          const t = toText(x, el, true);
           return t === '' || /[\s,{}"\\]/.test(t) || t.toUpperCase() === 'NULL'
             ? `"${t.replace(/["\\]/g, '\\$&')}"`
             : t;

@@ -418,14 +418,14 @@ const FUNCTIONS: Record<string, FnDef> = {
   ascii: simple((a) => s0(a).codePointAt(0) ?? 0),
   concat: {
     strict: false,
-    make: (types) => (a) => a.map((v, i) => (v === null ? '' : toText(v, types[i]!))).join(''),
+    make: (types) => (a) => a.map((v, i) => (v === null ? '' : toText(v, types[i]!, true))).join(''),
   },
   concat_ws: {
     strict: false,
     make: (types) => (a) => {
       if (a[0] === null) return null;
       const parts: string[] = [];
-      for (let i = 1; i < a.length; i++) if (a[i] !== null) parts.push(toText(a[i], types[i]!));
+      for (let i = 1; i < a.length; i++) if (a[i] !== null) parts.push(toText(a[i], types[i]!, true));
       return parts.join(a[0] as string);
     },
   },
@@ -571,7 +571,7 @@ const FUNCTIONS: Record<string, FnDef> = {
         for (const v of a[0] as unknown[]) {
           if (v === null) {
             if (nullStr !== null) parts.push(nullStr);
-          } else parts.push(toText(v, el));
+          } else parts.push(toText(v, el, true));
         }
         return parts.join(a[1] as string);
       };

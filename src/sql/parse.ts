@@ -12,7 +12,7 @@ import type {
   AstStatement,
   AstWindowSpec,
 } from './ast.js';
-import { type Rewritten, rewriteSql, STRING_MARK } from './rewrite.js';
+import { type Rewritten, rewriteSql, SET_ALL_MARK, STRING_MARK } from './rewrite.js';
 
 // node-sql-parser's tree is untyped; this file is the only place that reads it.
 type Raw = Record<string, unknown>;
@@ -109,9 +109,11 @@ class Normaliser {
     if (branches.length === 1) return this.select(r, ctes);
     const last = branches[branches.length - 1]!;
     const tail = { orderBy: this.orderBy(last.orderby), ...this.limit(last) };
+    const allFlags = branches.map((b) => stripSetAllMarker(b));
     const stripped = branches.map((b, i) =>
       this.select(i === branches.length - 1 ? { ...b, orderby: null, limit: null, _limit: null } : b, []),
     );
+    for (let i = 0; i < ops.length; i++) if (allFlags[i + 1] && !/\ball\b/.test(ops[i]!)) ops[i] = `${ops[i]} all`;
     // INTERSECT binds tighter than UNION / EXCEPT, which associate left to right.
     const operands: AstQuery[] = [stripped[0]!];
     const lowOps: { op: 'union' | 'except'; all: boolean }[] = [];
@@ -196,6 +198,7 @@ class Normaliser {
   }
 
   private selectItem(c: Raw): AstSelectItem {
+    // (the `"§setall"` marker column is removed by query(), see rewrite.ts)
     const e = obj(c.expr)!;
     if (e.type === 'column_ref' && e.column === '*') {
       const t = e.table === null || e.table === undefined ? undefined : this.ident(e.table);
@@ -540,6 +543,10 @@ class Normaliser {
 
   private func(e: Raw): AstExpr {
     const name = this.funcName(e);
+    if (name === 'exists' && e.type === 'function') {
+      const q = this.subquery(e.args);
+      if (q) return { type: 'exists', query: q };
+    }
     const over = obj(e.over);
     const overSpec = over ? this.windowSpec(over.as_window_specification) : undefined;
     const filter = obj(obj(e.filter)?.where);
@@ -598,6 +605,18 @@ function trimName(name: string, e: Raw): string {
   const first = obj(arr(obj(e.args)?.value)[0]);
   const side = first?.type === 'origin' ? String(first.value).toLowerCase() : 'both';
   return side === 'leading' ? 'ltrim' : side === 'trailing' ? 'rtrim' : 'btrim';
+}
+
+/** Removes the `"§setall"` marker column the rewriter puts after `EXCEPT ALL` / `INTERSECT ALL`. */
+function stripSetAllMarker(b: Raw): boolean {
+  const cols = arr(b.columns);
+  const first = obj(obj(cols[0])?.expr);
+  const name = obj(obj(first?.column)?.expr)?.value;
+  if (first?.type === 'column_ref' && name === SET_ALL_MARK) {
+    b.columns = cols.slice(1);
+    return true;
+  }
+  return false;
 }
 
 function splitSetOp(s: string): { op: 'union' | 'intersect' | 'except'; all: boolean } {

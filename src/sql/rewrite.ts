@@ -19,6 +19,9 @@ interface Tok {
   value: string;
 }
 
+/** Marker column inserted after `EXCEPT ALL` / `INTERSECT ALL`, which the parser cannot read. */
+export const SET_ALL_MARK = '§setall';
+
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
 
@@ -281,6 +284,18 @@ export function rewriteSql(sql: string): Rewritten {
         strings.push(str.value);
         out.push({ text: `CAST('${STRING_MARK}${strings.length - 1}' AS ${w})`, pos: t.pos, space: true });
         k++;
+        continue;
+      }
+      if ((w === 'except' || w === 'intersect') && isWord(toks[k + 1], 'all')) {
+        if (!isWord(toks[k + 2], 'select')) throw featureNotSupported(`${w.toUpperCase()} ALL with a parenthesised operand`);
+        let text = `${w} select`;
+        let skip = 2;
+        if (isWord(toks[k + 3], 'distinct', 'all') && toks[k + 4]?.value !== 'on') {
+          text += ` ${toks[k + 3]!.value}`;
+          skip = 3;
+        }
+        out.push({ text: `${text} "${SET_ALL_MARK}",`, pos: t.pos, space: true });
+        k += skip;
         continue;
       }
       if (w === 'isnull' || w === 'notnull') {
