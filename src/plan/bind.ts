@@ -449,13 +449,16 @@ class Binder {
         const cte = this.findCte(f.name);
         const alias = f.alias ?? f.name;
         if (cte) {
-          const output = cte.columns.map((c, i) => this.col(f.columnAliases?.[i] ?? c.name, c.type));
+          const output = cte.columns.map((c, i) => ({
+            ...this.col(f.columnAliases?.[i] ?? c.name, c.type),
+            table: alias,
+          }));
           const plan: LogicalPlan = { kind: 'cte_ref', cteId: cte.cteId, name: cte.name, output };
           return { plan, scope: { ...emptyScope(outer), rels: [{ alias, columns: output }] } };
         }
         const source = this.catalog.lookup(f.name);
         if (!source) throw undefinedTable(f.name, `known tables: ${this.catalog.names().join(', ')}`);
-        const output = source.schema.map((c) => this.col(c.name, c.type));
+        const output = source.schema.map((c) => ({ ...this.col(c.name, c.type), table: alias }));
         const plan: LogicalPlan = {
           kind: 'scan',
           scanId: this.nextScanId++,

@@ -17,7 +17,7 @@ export function exprToString(e: Expr): string {
   const s = exprToString;
   switch (e.kind) {
     case 'column':
-      return e.name;
+      return e.table === undefined ? e.name : `${e.table}.${e.name}`;
     case 'literal':
       if (e.value === null) return 'NULL';
       if (typeof e.value === 'number' || typeof e.value === 'boolean') {

@@ -6,6 +6,8 @@ export interface ColumnDef {
   readonly id: number;
   readonly name: string;
   readonly type: SqlType;
+  /** The relation alias it came from, for EXPLAIN (never used for resolution). */
+  readonly table?: string;
 }
 
 /** Comparison operators as they appear in `call.fn`. */
@@ -60,7 +62,14 @@ export interface WindowCall {
  * `lower`, ...) whose implementation the executor picks once from the argument types.
  */
 export type Expr =
-  | { readonly kind: 'column'; readonly id: number; readonly name: string; readonly type: SqlType }
+  | {
+      readonly kind: 'column';
+      readonly id: number;
+      readonly name: string;
+      readonly type: SqlType;
+      /** Relation alias, for EXPLAIN only. */
+      readonly table?: string;
+    }
   | { readonly kind: 'literal'; readonly value: unknown; readonly type: SqlType }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[]; readonly type: SqlType }
   | { readonly kind: 'and'; readonly args: readonly Expr[]; readonly type: 'boolean' }
@@ -131,7 +140,10 @@ export type Expr =
 export const lit = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', value, type });
 
 /** A reference to a column definition. */
-export const colRef = (c: ColumnDef): Expr => ({ kind: 'column', id: c.id, name: c.name, type: c.type });
+export const colRef = (c: ColumnDef): Expr =>
+  c.table === undefined
+    ? { kind: 'column', id: c.id, name: c.name, type: c.type }
+    : { kind: 'column', id: c.id, name: c.name, type: c.type, table: c.table };
 
 /** The boolean AND of conjuncts, flattened; `true` for none. */
 export function and(args: readonly Expr[]): Expr {
@@ -294,7 +306,7 @@ export function isVolatile(e: Expr): boolean {
 export function exprKey(e: Expr): string {
   return JSON.stringify(e, (k, v) => {
     if (k === 'plan') return '<plan>';
-    if (k === 'name' && typeof v === 'string') return undefined;
+    if ((k === 'name' || k === 'table') && typeof v === 'string') return undefined;
     return v;
   });
 }

@@ -5,6 +5,7 @@ import { orToIn } from './rules/or-to-in.js';
 import { pruneColumns } from './rules/prune-columns.js';
 import { pushFilters } from './rules/push-filters.js';
 import { pushLimit } from './rules/push-limit.js';
+import { removeIdentityProjects } from './rules/remove-identity-projects.js';
 import type { Rule, RuleContext } from './rules/rule.js';
 import { semiJoinPushdown } from './rules/semi-join.js';
 
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   pushFilters,
   foldConstants,
   pruneColumns,
+  removeIdentityProjects,
   pushLimit,
   semiJoinPushdown,
 ];

@@ -1,7 +1,7 @@
 import type { FilterSupport } from '../../src/catalog/table-source.js';
 import type { Column, Row } from '../../src/catalog/types.js';
-import { dateToDays, formatJson, formatTimestamp, parseTimestamp } from '../../src/catalog/values.js';
-import { createEngine, type Engine } from '../../src/engine.js';
+import { dateToDays, formatJson, formatTimestamp, parseTimestamp, toText } from '../../src/catalog/values.js';
+import { createEngine, type Engine, type QueryResult } from '../../src/engine.js';
 import { type FilterOp, MemorySource, memoryCatalog } from './memory-source.js';
 
 const ts = (s: string): number => parseTimestamp(s);
@@ -187,3 +187,8 @@ export function fixtureSql(): string {
 
 /** Days since epoch helper re-exported for tests that compute dates. */
 export { dateToDays };
+
+/** Rows as PostgreSQL's text output (what psql shows), NULL as null. */
+export function text(r: QueryResult): (string | null)[][] {
+  return r.rows.map((row) => row.map((v, i) => (v === null ? null : toText(v, r.fields[i]!.type, true))));
+}

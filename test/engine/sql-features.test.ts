@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toText } from '../../src/catalog/values.js';
-import type { QueryResult } from '../../src/engine.js';
-import { fixture } from './fixture.js';
-
-/** Rows as PostgreSQL's text output (psql shows the same), NULL as null. */
-export function text(r: QueryResult): (string | null)[][] {
-  return r.rows.map((row) => row.map((v, i) => (v === null ? null : toText(v, r.fields[i]!.type, true))));
-}
+import { fixture, text } from './fixture.js';
 
 // Every expectation below was checked against PostgreSQL 15 loaded with fixtureSql() (session
 // TimeZone UTC, C collation); numeric values print without PostgreSQL's trailing scale zeros.

@@ -242,6 +242,31 @@ export function sourceFilterForm(
   const isCol = (x: Expr): x is Extract<Expr, { kind: 'column' }> => x.kind === 'column' && cols.has(x.id);
   const isLit = (x: Expr): boolean => x.kind === 'literal';
   switch (e.kind) {
+    case 'column':
+      // A bare boolean column (`WHERE active`) filters exactly like `active = true`.
+      return isCol(e) && e.type === 'boolean'
+        ? {
+            expr: {
+              kind: 'call',
+              fn: '=',
+              args: [e, { kind: 'literal', value: true, type: 'boolean' }],
+              type: 'boolean',
+            },
+            column: e.id,
+          }
+        : undefined;
+    case 'not':
+      return isCol(e.arg) && e.arg.type === 'boolean'
+        ? {
+            expr: {
+              kind: 'call',
+              fn: '=',
+              args: [e.arg, { kind: 'literal', value: false, type: 'boolean' }],
+              type: 'boolean',
+            },
+            column: e.arg.id,
+          }
+        : undefined;
     case 'call': {
       if (!(e.fn in FLIP) || e.args.length !== 2) return undefined;
       const [a, b] = e.args as [Expr, Expr];
