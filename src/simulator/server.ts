@@ -286,7 +286,7 @@ export class SimulatorServer {
     const { own } = splitByPrefix(conds);
     const rf = def.requiredFilter;
     if (rf && this.deps.enforceRequiredFilters(def.path) && !satisfiesRequiredFilter(own, rf)) {
-      throw new ApiError(400, `Listing ${def.path} requires a filter: ${describeRequiredFilter(rf)}`);
+      throw new ApiError(400, `Listing ${def.path} needs ${describeRequiredFilter(rf)}`);
     }
     const keep = compileWhere(own, def);
     const behaviour = this.deps.behaviours[def.path];

@@ -898,7 +898,7 @@ export function satisfiesRequiredFilter(conds: readonly WhereCondition[], rf: Re
 
 /**
  * The human text naming what a required filter accepts, for the 400 message, e.g.
- * `this list needs a filter on one of: task_id, project_id, user_id, client_id, or time_interval in ("<start>","<end>")`.
+ * `a filter on one of: task_id, project_id, user_id, client_id, or time_interval in ("<start>","<end>")`.
  */
 export function describeRequiredFilter(rf: RequiredFilter): string {
   const alts = [
@@ -906,7 +906,7 @@ export function describeRequiredFilter(rf: RequiredFilter): string {
     ...(rf.intervals ?? []).map((f) => `${f} in ("<start>","<end>")`),
     ...(rf.allOf ?? []).map((g) => g.join(' and ')),
   ];
-  if (alts.length === 0) return 'this list needs a filter';
-  if (alts.length === 1) return `this list needs a filter on ${alts[0]}`;
-  return `this list needs a filter on one of: ${alts.slice(0, -1).join(', ')}, or ${alts[alts.length - 1]}`;
+  if (alts.length === 0) return 'a filter';
+  if (alts.length === 1) return `a filter on ${alts[0]}`;
+  return `a filter on one of: ${alts.slice(0, -1).join(', ')}, or ${alts[alts.length - 1]}`;
 }

@@ -687,13 +687,13 @@ describe('required filters (1.11)', () => {
 
   it('describes the alternatives for the 400 message', () => {
     expect(describeRequiredFilter(entries)).toBe(
-      'this list needs a filter on one of: task_id, project_id, user_id, client_id, or time_interval in ("<start>","<end>")',
+      'a filter on one of: task_id, project_id, user_id, client_id, or time_interval in ("<start>","<end>")',
     );
     expect(describeRequiredFilter(bookings)).toBe(
-      'this list needs a filter on one of: user_task_id, task_id, project_id, user_id, ' +
+      'a filter on one of: user_task_id, task_id, project_id, user_id, ' +
         'date_interval in ("<start>","<end>"), or start_date and end_date',
     );
-    expect(describeRequiredFilter({ anyOf: ['thread_id'] })).toBe('this list needs a filter on thread_id');
+    expect(describeRequiredFilter({ anyOf: ['thread_id'] })).toBe('a filter on thread_id');
   });
 });
 
