@@ -15,7 +15,7 @@ function nodes(plan: LogicalPlan, kind: LogicalPlan['kind']): LogicalPlan[] {
 }
 
 function inValues(e: Expr | undefined): unknown[] {
-  if (!e || e.kind !== 'in_list') throw new Error(`not an IN list: ${JSON.stringify(e)}`);
+  if (e?.kind !== 'in_list') throw new Error(`not an IN list: ${JSON.stringify(e)}`);
   return e.list.map((x) => (x.kind === 'literal' ? x.value : undefined));
 }
 

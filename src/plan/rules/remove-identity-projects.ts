@@ -1,4 +1,3 @@
-import type { LogicalPlan } from '../logical.js';
 import { outputOf } from '../logical.js';
 import { transformDeep } from '../walk.js';
 import type { Rule } from './rule.js';
