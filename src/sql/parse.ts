@@ -113,7 +113,8 @@ class Normaliser {
     const stripped = branches.map((b, i) =>
       this.select(i === branches.length - 1 ? { ...b, orderby: null, limit: null, _limit: null } : b, []),
     );
-    for (let i = 0; i < ops.length; i++) if (allFlags[i + 1] && !/\ball\b/.test(ops[i]!)) ops[i] = `${ops[i]} all`;
+    for (let i = 0; i < ops.length; i++)
+      if (allFlags[i + 1] && !/\ball\b/.test(ops[i]!)) ops[i] = `${ops[i]} all`;
     // INTERSECT binds tighter than UNION / EXCEPT, which associate left to right.
     const operands: AstQuery[] = [stripped[0]!];
     const lowOps: { op: 'union' | 'except'; all: boolean }[] = [];

@@ -287,7 +287,8 @@ export function rewriteSql(sql: string): Rewritten {
         continue;
       }
       if ((w === 'except' || w === 'intersect') && isWord(toks[k + 1], 'all')) {
-        if (!isWord(toks[k + 2], 'select')) throw featureNotSupported(`${w.toUpperCase()} ALL with a parenthesised operand`);
+        if (!isWord(toks[k + 2], 'select'))
+          throw featureNotSupported(`${w.toUpperCase()} ALL with a parenthesised operand`);
         let text = `${w} select`;
         let skip = 2;
         if (isWord(toks[k + 3], 'distinct', 'all') && toks[k + 4]?.value !== 'on') {
