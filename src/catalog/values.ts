@@ -248,6 +248,14 @@ export function addInterval(ms: number, iv: Interval, sign = 1): number {
   return out + sign * (iv.days * DAY_MS + iv.ms);
 }
 
+/**
+ * Rounds a double to 15 significant digits: `numeric` is carried as a double, and this keeps
+ * decimal arithmetic such as 0.1 + 0.2 equal to 0.3, as PostgreSQL's exact numeric gives.
+ */
+export function decimalFix(v: number): number {
+  return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(15));
+}
+
 /** Formats a number the way PostgreSQL prints double precision (shortest round-trip, `Infinity`, `NaN`). */
 export function formatDouble(n: number): string {
   if (Number.isNaN(n)) return 'NaN';

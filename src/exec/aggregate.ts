@@ -1,4 +1,5 @@
 import type { Interval, Row, SqlType } from '../catalog/types.js';
+import { decimalFix } from '../catalog/values.js';
 import { numericOutOfRange } from '../errors.js';
 import type { AggCall } from '../plan/expr.js';
 import { comparatorFor, keyFor } from './compare.js';
@@ -55,7 +56,7 @@ function fold(call: AggCall): () => { step(v: unknown, extra: unknown): void; re
           result: () => {
             if (s !== null && call.type === 'bigint' && !Number.isSafeInteger(s))
               throw numericOutOfRange('bigint');
-            return s;
+            return s !== null && call.type === 'numeric' ? decimalFix(s) : s;
           },
         };
       };
@@ -85,7 +86,7 @@ function fold(call: AggCall): () => { step(v: unknown, extra: unknown): void; re
               c++;
             }
           },
-          result: () => (c === 0 ? null : s / c),
+          result: () => (c === 0 ? null : (call.type === 'numeric' ? decimalFix(s) : s) / c),
         };
       };
     case 'min':

@@ -1,6 +1,6 @@
 import type { Interval, Row, SqlType } from '../catalog/types.js';
 import { elementType, isIntegerType } from '../catalog/types.js';
-import { addInterval, castValue, DAY_MS, dateToDays, daysToDate } from '../catalog/values.js';
+import { addInterval, castValue, DAY_MS, dateToDays, daysToDate, decimalFix } from '../catalog/values.js';
 import { cardinalityViolation, divisionByZero, numericOutOfRange, SqlError } from '../errors.js';
 import { assertNever, type Expr, type SubqueryExpr } from '../plan/expr.js';
 import type { LogicalPlan } from '../plan/logical.js';
@@ -390,13 +390,15 @@ function arithmetic(
   }
   const check = intResult(type);
   const integral = isIntegerType(type);
+  // numeric is carried as a double; trimming to 15 significant digits keeps 0.1 + 0.2 = 0.3 as in PostgreSQL.
+  const fix = type === 'numeric' ? decimalFix : (v: number) => v;
   switch (op) {
     case '+':
-      return integral ? (a, b) => check(num(a) + num(b)) : (a, b) => num(a) + num(b);
+      return integral ? (a, b) => check(num(a) + num(b)) : (a, b) => fix(num(a) + num(b));
     case '-':
-      return integral ? (a, b) => check(num(a) - num(b)) : (a, b) => num(a) - num(b);
+      return integral ? (a, b) => check(num(a) - num(b)) : (a, b) => fix(num(a) - num(b));
     case '*':
-      return integral ? (a, b) => check(num(a) * num(b)) : (a, b) => num(a) * num(b);
+      return integral ? (a, b) => check(num(a) * num(b)) : (a, b) => fix(num(a) * num(b));
     case '/':
       if (integral) {
         return (a, b) => {

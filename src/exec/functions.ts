@@ -101,14 +101,13 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 
 /** ISO 8601 week number and week-year of a UTC instant. */
 function isoWeek(ms: number): { week: number; year: number } {
-  const d = new Date(Math.floor(ms / DAY_MS) * DAY_MS);
-  const dow = (d.getUTCDay() + 6) % 7;
-  d.setUTCDate(d.getUTCDate() - dow + 3);
-  const year = d.getUTCFullYear();
-  const jan4 = Date.UTC(year, 0, 4);
-  const week =
-    1 + Math.round((d.getTime() - jan4) / DAY_MS / 7 - ((new Date(jan4).getUTCDay() + 6) % 7) / 7 + 3 / 7);
-  return { week: Math.floor(week), year };
+  // The Thursday of the instant's Monday-based week decides the ISO year and the week number.
+  const day = Math.floor(ms / DAY_MS);
+  const dow = (new Date(day * DAY_MS).getUTCDay() + 6) % 7;
+  const thursday = new Date((day - dow + 3) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const ordinal = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS);
+  return { week: Math.floor(ordinal / 7) + 1, year };
 }
 
 /** date_trunc on an epoch-ms instant (UTC). */
@@ -313,12 +312,10 @@ function age(a: number, b: number): Interval {
     tod += DAY_MS;
     days--;
   }
-  if (days < 0) {
+  while (days < 0) {
     months--;
-    // Borrow the length of the month before `hi`'s month.
-    const prevMonthDays = new Date(Date.UTC(hi.getUTCFullYear(), hi.getUTCMonth(), 0)).getUTCDate();
-    days += Math.max(prevMonthDays, lo.getUTCDate());
-    if (days < 0) days = 0;
+    // PostgreSQL borrows the length of the earlier date's month.
+    days += new Date(Date.UTC(lo.getUTCFullYear(), lo.getUTCMonth() + 1, 0)).getUTCDate();
   }
   return { months: sign * months, days: sign * days, ms: sign * tod };
 }
@@ -360,7 +357,15 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean, escapeCh
 
 const FUNCTIONS: Record<string, FnDef> = {
   lower: simple((a) => s0(a).toLowerCase()),
-  upper: simple((a) => s0(a).toUpperCase()),
+  // Per character, so 'ß' stays 'ß' as in PostgreSQL instead of becoming 'SS'.
+  upper: simple((a) =>
+    chars(s0(a))
+      .map((c) => {
+        const u = c.toUpperCase();
+        return u.length === c.length ? u : c;
+      })
+      .join(''),
+  ),
   initcap: simple((a) =>
     s0(a)
       .toLowerCase()

@@ -516,6 +516,33 @@ class Binder {
           scope: { ...emptyScope(outer), rels: [{ alias: f.alias ?? f.name, columns: output }] },
         };
       }
+      case 'values': {
+        const ctx: ExprCtx = { scope: emptyScope(outer), agg: false, window: false, clause: 'VALUES' };
+        const rows = f.rows.map((r) => r.map((x) => this.expr(x, ctx)));
+        const width = rows[0]?.length ?? 0;
+        if (rows.some((r) => r.length !== width))
+          throw syntaxError('VALUES lists must all be the same length');
+        const types = Array.from({ length: width }, (_, i) => {
+          const t = commonType(
+            rows.map((r) => r[i]!.type),
+            'VALUES',
+          );
+          return t === 'unknown' ? 'text' : t;
+        });
+        const output = types.map((t, i) => ({
+          ...this.col(f.columnAliases?.[i] ?? `column${i + 1}`, t),
+          table: f.alias ?? '*VALUES*',
+        }));
+        const plan: LogicalPlan = {
+          kind: 'values',
+          rows: rows.map((r) => r.map((x, i) => coerce(x, types[i]!))),
+          output,
+        };
+        return {
+          plan,
+          scope: { ...emptyScope(outer), rels: [{ alias: f.alias ?? '*VALUES*', columns: output }] },
+        };
+      }
       case 'join': {
         const l = this.from(f.left, outer);
         const r = this.from(f.right, outer);

@@ -125,6 +125,12 @@ export type AstFrom =
       readonly columnAliases?: readonly string[];
     }
   | {
+      readonly type: 'values';
+      readonly rows: readonly (readonly AstExpr[])[];
+      readonly alias?: string;
+      readonly columnAliases?: readonly string[];
+    }
+  | {
       readonly type: 'join';
       readonly kind: 'inner' | 'left' | 'right' | 'full' | 'cross';
       readonly left: AstFrom;

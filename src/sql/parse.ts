@@ -12,7 +12,7 @@ import type {
   AstStatement,
   AstWindowSpec,
 } from './ast.js';
-import { type Rewritten, rewriteSql, SET_ALL_MARK, STRING_MARK } from './rewrite.js';
+import { type Rewritten, rewriteSql, SET_ALL_MARK, STRING_MARK, WINDOW_FN_MARK } from './rewrite.js';
 
 // node-sql-parser's tree is untyped; this file is the only place that reads it.
 type Raw = Record<string, unknown>;
@@ -108,10 +108,13 @@ class Normaliser {
     }
     if (branches.length === 1) return this.select(r, ctes);
     const last = branches[branches.length - 1]!;
-    const tail = { orderBy: this.orderBy(last.orderby), ...this.limit(last) };
+    const tail = { orderBy: this.orderBy(last.orderby ?? last._orderby), ...this.limit(last) };
     const allFlags = branches.map((b) => stripSetAllMarker(b));
     const stripped = branches.map((b, i) =>
-      this.select(i === branches.length - 1 ? { ...b, orderby: null, limit: null, _limit: null } : b, []),
+      this.select(
+        i === branches.length - 1 ? { ...b, orderby: null, _orderby: null, limit: null, _limit: null } : b,
+        [],
+      ),
     );
     for (let i = 0; i < ops.length; i++)
       if (allFlags[i + 1] && !/\ball\b/.test(ops[i]!)) ops[i] = `${ops[i]} all`;
@@ -193,7 +196,7 @@ class Normaliser {
       groupBy,
       ...(r.having ? { having: this.expr(r.having) } : {}),
       windows,
-      orderBy: this.orderBy(r.orderby),
+      orderBy: this.orderBy(r.orderby ?? r._orderby),
       ...this.limit(r),
     };
   }
@@ -239,6 +242,13 @@ class Normaliser {
     if (f.prefix === 'lateral') throw featureNotSupported('LATERAL');
     const e = obj(f.expr);
     if (e && e.type === 'tables') return this.fromList(arr(e.expr));
+    if (e && e.type === 'values') {
+      const rows = arr(e.values).map((row) => {
+        const ro = obj(row);
+        return ro?.type === 'expr_list' ? arr(ro.value).map((x) => this.expr(x)) : [this.expr(row)];
+      });
+      return { type: 'values', rows, ...alias };
+    }
     if (e?.ast) return { type: 'derived', query: this.query(obj(e.ast)!), ...alias };
     if (e && e.type === 'function') {
       const fn = this.expr(e);
@@ -321,7 +331,9 @@ class Normaliser {
       const [s, e] = arr(obj(f.right)?.value);
       return { start: bound(s, true), end: bound(e, false) };
     }
-    const text = String(f.value ?? '').toLowerCase();
+    if (String(f.type).toLowerCase() === 'rows' && f.expr !== undefined)
+      return { start: bound(f.expr, true), end: 0 };
+    const text = String(f.value ?? f.type ?? '').toLowerCase();
     if (!text.startsWith('rows')) throw featureNotSupported('RANGE/GROUPS window frames');
     return { start: bound(text.replace(/^rows\s+/, ''), true), end: 0 };
   }
@@ -357,7 +369,10 @@ class Normaliser {
         const col = obj(obj(e.column)?.expr);
         // The parser mistakes some quoted strings for column names (e.g. 'a\' AS x).
         if (col?.type === 'single_quote_string') return { type: 'string', value: this.literal(col.value) };
-        return table === undefined ? { type: 'column', name } : { type: 'column', table, name };
+        let out: AstExpr = table === undefined ? { type: 'column', name } : { type: 'column', table, name };
+        for (const ix of arr(e.array_index))
+          out = { type: 'subscript', arg: out, index: this.expr(obj(ix)!.index) };
+        return out;
       }
       case 'star':
         return { type: 'star' };
@@ -548,6 +563,10 @@ class Normaliser {
       const q = this.subquery(e.args);
       if (q) return { type: 'exists', query: q };
     }
+    if (name === 'not' && e.type === 'function') {
+      const a = this.exprList(e.args);
+      if (a.length === 1) return { type: 'unary', op: 'not', arg: a[0]! };
+    }
     const over = obj(e.over);
     const overSpec = over ? this.windowSpec(over.as_window_specification) : undefined;
     const filter = obj(obj(e.filter)?.where);
@@ -572,10 +591,16 @@ class Normaliser {
     } else {
       args = this.exprList(e.args);
     }
+    let fname = name;
+    const first = args[0];
+    if (first?.type === 'column' && first.name.startsWith(WINDOW_FN_MARK)) {
+      fname = first.name.slice(WINDOW_FN_MARK.length);
+      args = args.slice(1);
+    }
     if (name === 'current_date' || name === 'current_timestamp' || name === 'localtimestamp') args = [];
     return {
       type: 'func',
-      name,
+      name: fname,
       args,
       star,
       distinct,

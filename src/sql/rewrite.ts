@@ -22,6 +22,9 @@ interface Tok {
 /** Marker column inserted after `EXCEPT ALL` / `INTERSECT ALL`, which the parser cannot read. */
 export const SET_ALL_MARK = '§setall';
 
+/** Prefix of the marker argument that carries a window function the parser cannot read (see rewriteSql). */
+export const WINDOW_FN_MARK = '§wf_';
+
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
 
@@ -297,6 +300,14 @@ export function rewriteSql(sql: string): Rewritten {
         }
         out.push({ text: `${text} "${SET_ALL_MARK}",`, pos: t.pos, space: true });
         k += skip;
+        continue;
+      }
+      if ((w === 'ntile' || w === 'percent_rank' || w === 'cume_dist') && toks[k + 1]?.value === '(') {
+        // The grammar only knows a fixed list of window functions; smuggle these through lag().
+        const noArgs = toks[k + 2]?.value === ')';
+        out.push({ text: `lag("${WINDOW_FN_MARK}${w}"${noArgs ? '' : ','}`, pos: t.pos, space: gap(k) });
+        parens.push({ fn: 'lag', sawFrom: false });
+        k++;
         continue;
       }
       if (w === 'isnull' || w === 'notnull') {

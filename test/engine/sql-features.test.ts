@@ -508,6 +508,358 @@ const CASES: [string, (string | null)[][]][] = [
   ["select count(*) from entries where started_at > '2023-06-01'", [['3']]],
   ['select 1 where null', []],
   ['select null is null, null = null, not null, null and false, null or true', [['t', null, null, 'f', 't']]],
+  [
+    "select 'a_c' like 'a\\_c', 'abc' like 'a\\_c', 'a%' like 'a!%' escape '!', 'ABC' ilike 'a%', 'x' like null",
+    [['t', 'f', 't', 't', null]],
+  ],
+  [
+    "select 'Ærø' ilike 'æRØ', upper('straße'), lower('ÆRØ'), length('Ωmega'), initcap('hello wORLD foo-bar')",
+    [['t', 'STRAßE', 'ærø', '5', 'Hello World Foo-Bar']],
+  ],
+  [
+    "select id, name from clients where name < 'b' order by name",
+    [
+      ['1', 'Acme Corp'],
+      ['3', 'Zürich AG'],
+    ],
+  ],
+  [
+    'select name from clients order by name collate "C"',
+    [['Acme Corp'], ['Zürich AG'], ['beta llc'], ['Ærø Design'], ['Ωmega']],
+  ],
+  [
+    'select true and null, false and null, true or null, false or null, not (null::boolean)',
+    [[null, 'f', 't', null, null]],
+  ],
+  [
+    "select 1 = any(array[1, null]), 2 = any(array[1, null]), 2 <> all(array[1, 3]), 1 = any('{}'::int[])",
+    [['t', null, 't', 'f']],
+  ],
+  [
+    'select null::int in (1, 2), 1 in (1, null), 3 in (1, null), 3 not in (1, null)',
+    [[null, 't', null, null]],
+  ],
+  [
+    "select cast('  42 ' as int), '3.5'::numeric + 1, '1e3'::float8, 'true'::boolean, 'off'::boolean, '2024-1-5'::date",
+    [['42', '4.5', '1000', 't', 'f', '2024-01-05']],
+  ],
+  [
+    "select '2024-02-29 13:45:10+02'::timestamptz, '2024-03-31'::date - interval '1 month', date '2024-03-31' + 30",
+    [['2024-02-29 11:45:10+00', '2024-02-29 00:00:00', '2024-04-30']],
+  ],
+  [
+    "select interval '1 day 2 hours' + interval '30 minutes', interval '2 hours' * 3, timestamptz '2024-01-02 00:00+00' - timestamptz '2024-01-01 12:00+00'",
+    [['1 day 02:30:00', '06:00:00', '12:00:00']],
+  ],
+  [
+    "select age(timestamptz '2024-03-15 00:00+00', timestamptz '2023-01-20 00:00+00')",
+    [['1 year 1 mon 26 days']],
+  ],
+  [
+    "select make_date(2024, 2, 29), to_char(timestamptz '2024-12-30 15:04:05+00', 'IYYY-IW HH12 AM MON Day'), extract(epoch from timestamptz '2024-01-01 00:00:00+00')",
+    [['2024-02-29', '2025-01 03 PM DEC Monday   ', '1704067200']],
+  ],
+  [
+    "select extract(quarter from date '2024-08-01'), extract(isodow from date '2024-08-04'), extract(doy from date '2024-12-31'), extract(week from date '2024-12-30')",
+    [['3', '7', '366', '1']],
+  ],
+  [
+    "select date_trunc('quarter', timestamptz '2024-08-15 10:00+00'), date_trunc('hour', timestamptz '2024-08-15 10:59:59+00'), date_trunc('day', date '2024-08-15')",
+    [['2024-07-01 00:00:00+00', '2024-08-15 10:00:00+00', '2024-08-15 00:00:00+00']],
+  ],
+  [
+    'select user_name, minutes, rank() over w, sum(minutes) over w from entries window w as (partition by user_name order by minutes desc) order by user_name, minutes desc',
+    [
+      ['ann', '240', '1', '240'],
+      ['ann', '120', '2', '360'],
+      ['ann', '45', '3', '405'],
+      ['bob', '90', '1', '90'],
+      ['bob', '60', '2', '150'],
+      ['cé', '30', '1', '30'],
+      ['dan', '200', '1', '200'],
+      ['dan', '15', '2', '215'],
+      ['eve', '300', '1', '300'],
+      ['zed', '10', '1', '10'],
+    ],
+  ],
+  [
+    'select id, ntile(3) over (order by id), percent_rank() over (order by id), cume_dist() over (order by minutes) from entries order by id',
+    [
+      ['1000', '1', '0', '0.7'],
+      ['1001', '1', '0.1111111111111111', '0.6'],
+      ['1002', '1', '0.2222222222222222', '0.9'],
+      ['1003', '1', '0.3333333333333333', '0.3'],
+      ['1004', '2', '0.4444444444444444', '0.5'],
+      ['1005', '2', '0.5555555555555556', '0.4'],
+      ['1006', '2', '0.6666666666666666', '0.8'],
+      ['1007', '3', '0.7777777777777778', '0.2'],
+      ['1008', '3', '0.8888888888888888', '1'],
+      ['1009', '3', '1', '0.1'],
+    ],
+  ],
+  [
+    'select id, count(*) over (partition by task_id), max(minutes) over (partition by task_id order by id rows unbounded preceding) from entries order by id',
+    [
+      ['1000', '2', '120'],
+      ['1001', '2', '120'],
+      ['1002', '2', '240'],
+      ['1003', '2', '240'],
+      ['1004', '1', '60'],
+      ['1005', '1', '45'],
+      ['1006', '2', '200'],
+      ['1007', '2', '200'],
+      ['1008', '1', '300'],
+      ['1009', '1', '10'],
+    ],
+  ],
+  [
+    'select task_id, sum(minutes), row_number() over (order by sum(minutes) desc) from entries group by task_id order by 3',
+    [
+      ['107', '300', '1'],
+      ['101', '270', '2'],
+      ['105', '215', '3'],
+      ['100', '210', '4'],
+      ['103', '60', '5'],
+      ['104', '45', '6'],
+      ['999', '10', '7'],
+    ],
+  ],
+  [
+    'select distinct on (user_name) user_name, entry_date, minutes from entries order by user_name, entry_date desc',
+    [
+      ['ann', '2023-06-10', '45'],
+      ['bob', '2023-06-01', '60'],
+      ['cé', '2023-03-02', '30'],
+      ['dan', '2023-04-16', '15'],
+      ['eve', '2024-03-20', '300'],
+      ['zed', '2023-01-01', '10'],
+    ],
+  ],
+  [
+    'select distinct project_id, complete from tasks order by 1, 2',
+    [
+      ['10', 'f'],
+      ['10', 't'],
+      ['11', 'f'],
+      ['11', 't'],
+      ['12', 'f'],
+      ['12', 't'],
+      ['13', 'f'],
+      ['14', 'f'],
+    ],
+  ],
+  [
+    'select t.id, (select e.user_name from entries e where e.task_id = t.id order by e.id limit 1) from tasks t order by t.id',
+    [
+      ['100', 'ann'],
+      ['101', 'ann'],
+      ['102', null],
+      ['103', 'bob'],
+      ['104', 'ann'],
+      ['105', 'dan'],
+      ['106', null],
+      ['107', 'eve'],
+      ['108', null],
+    ],
+  ],
+  [
+    'select c.name from clients c where (select count(*) from projects p where p.client_id = c.id) >= 2',
+    [['Acme Corp']],
+  ],
+  [
+    'select c.name from clients c where exists (select 1 from projects p where p.client_id = c.id and p.budget > 1000) order by 1',
+    [['Acme Corp']],
+  ],
+  ['select name from projects p where budget > (select avg(budget) from projects) order by 1', [['App']]],
+  ['select name from tasks where id = (select min(id) from tasks)', [['Design mockups']]],
+  [
+    'select name from tasks t where t.priority = (select max(priority) from tasks t2 where t2.project_id = t.project_id) order by 1',
+    [['Android build'], ['Build frontend'], ['Café menu'], ['Logo'], ['Review ledgers']],
+  ],
+  [
+    "with recent as (select * from entries where entry_date >= '2023-06-01') select r.user_name, t.name from recent r left join tasks t on t.id = r.task_id order by r.id",
+    [
+      ['bob', 'iOS build'],
+      ['ann', 'Android build'],
+      ['eve', 'Review ledgers'],
+    ],
+  ],
+  [
+    'with a as (select 1 as x union all select 2), b as (select x * 10 as y from a) select * from a, b order by x, y',
+    [
+      ['1', '10'],
+      ['1', '20'],
+      ['2', '10'],
+      ['2', '20'],
+    ],
+  ],
+  ['select x from (select id as x from tasks) s where x > 106 order by x', [['107'], ['108']]],
+  ['select s.a, s.b from (select 1, 2) as s(a, b)', [['1', '2']]],
+  ['select * from generate_series(1, 5) g where g % 2 = 1', [['1'], ['3'], ['5']]],
+  [
+    'select g, g * 2 from generate_series(3, 1, -1) as g',
+    [
+      ['3', '6'],
+      ['2', '4'],
+      ['1', '2'],
+    ],
+  ],
+  [
+    'select count(*), count(1), count(null), sum(null::int), avg(null::int), max(null::text) from tasks where false',
+    [['0', '0', '0', null, null, null]],
+  ],
+  [
+    'select project_id, count(*) from tasks group by project_id having count(*) > 1 order by 2 desc, 1',
+    [
+      ['10', '3'],
+      ['11', '2'],
+      ['12', '2'],
+    ],
+  ],
+  [
+    'select priority, count(*) from tasks group by priority order by priority nulls first',
+    [
+      [null, '2'],
+      ['1', '3'],
+      ['2', '3'],
+      ['3', '1'],
+    ],
+  ],
+  [
+    'select coalesce(priority, 0) as p, count(*) from tasks group by coalesce(priority, 0) order by p',
+    [
+      ['0', '2'],
+      ['1', '3'],
+      ['2', '3'],
+      ['3', '1'],
+    ],
+  ],
+  [
+    "select complete, min(name), max(name), string_agg(distinct name, '|' order by name) from tasks group by complete order by complete",
+    [
+      [
+        'f',
+        'Build frontend',
+        'iOS build',
+        'Build frontend|Café menu|QA|Review ledgers|Team offsite|iOS build',
+      ],
+      ['t', 'Android build', 'Logo', 'Android build|Design mockups|Logo'],
+    ],
+  ],
+  ['select array_agg(distinct user_name order by user_name) from entries', [['{ann,bob,cé,dan,eve,zed}']]],
+  [
+    'select sum(minutes) / count(*), sum(minutes)::numeric / count(*), avg(minutes)::int from entries',
+    [['111', '111', '111']],
+  ],
+  [
+    'select p.name, sum(e.minutes) total from projects p join tasks t on t.project_id = p.id join entries e on e.task_id = t.id group by p.name order by total desc',
+    [
+      ['Website', '480'],
+      ['Audit', '300'],
+      ['Branding', '215'],
+      ['App', '105'],
+    ],
+  ],
+  [
+    'select p.name, c.name from projects p left join clients c on c.id = p.client_id where c.id is null or c.active order by 1',
+    [
+      ['App', 'Acme Corp'],
+      ['Branding', 'Ærø Design'],
+      ['Internal', null],
+      ['Website', 'Acme Corp'],
+    ],
+  ],
+  [
+    'select t.name from tasks t left join entries e on e.task_id = t.id where e.id is null order by 1',
+    [['Café menu'], ['QA'], ['Team offsite']],
+  ],
+  [
+    'select e.id, t.id from entries e full outer join tasks t on t.id = e.task_id where e.id is null or t.id is null order by 1, 2',
+    [
+      ['1009', null],
+      [null, '102'],
+      [null, '106'],
+      [null, '108'],
+    ],
+  ],
+  [
+    'select a.id, b.id from tasks a join tasks b on a.project_id = b.project_id and a.id < b.id where a.project_id = 10 order by 1, 2',
+    [
+      ['100', '101'],
+      ['100', '102'],
+      ['101', '102'],
+    ],
+  ],
+  ["select name from clients where name in ('Acme Corp', 'Ωmega') order by 1", [['Acme Corp'], ['Ωmega']]],
+  ["select name from clients where city is null or city = 'Athens' order by 1", [['Zürich AG'], ['Ωmega']]],
+  [
+    "select id from tasks where due_date between '2023-03-01' and '2023-06-30' order by 1",
+    [['101'], ['104'], ['105'], ['108']],
+  ],
+  [
+    "select id from entries where started_at >= timestamptz '2023-06-01 00:00+00' and started_at < '2023-06-11' order by 1",
+    [['1004'], ['1005']],
+  ],
+  [
+    'select 5 % -3, -5 % 3, 2147483647::bigint + 1, 9 / -2, (-9) / 2, abs(-2147483647)',
+    [['2', '-2', '2147483648', '-4', '-4', '2147483647']],
+  ],
+  [
+    'select round(1.005, 2), round(-1.5), round(0.5::float8), round(1.5::float8), round(2.5::float8), trunc(-1.99, 1)',
+    [['1.01', '-2', '0', '2', '2', '-1.9']],
+  ],
+  ["select 'abc' < 'abd', 'B' < 'a', 'é' > 'z', '' < 'a'", [['t', 't', 't', 't']]],
+  [
+    "select split_part('a.b.c', '.', -1), repeat('ab', 3), reverse('añb'), strpos('hello', 'l'), starts_with('hello', 'he'), chr(65), ascii('A'), md5('a')",
+    [['c', 'ababab', 'bña', '3', 't', 'A', '65', '0cc175b9c0f1b6a831c399e269772661']],
+  ],
+  ['select json_col->>\'k\' from (select \'{"k": "v", "n": [1,2]}\'::jsonb as json_col) s', [['v']]],
+  [
+    "select ('{\"a\": {\"b\": 2}}'::jsonb)->'a'->'b', ('[10, 20]'::jsonb)->1, ('[10, 20]'::jsonb)->-1, jsonb_typeof('[1]'), jsonb_array_length('[1,2,3]')",
+    [['2', '20', '20', 'array', '3']],
+  ],
+  [
+    "select tags[1], array_to_string(tags, ';'), array_position(tags, 'web') from projects order by id",
+    [
+      ['web', 'web;design', '1'],
+      ['mobile', 'mobile', null],
+      [null, '', null],
+      [null, null, null],
+      ['finance', 'finance;web', '2'],
+    ],
+  ],
+  ['select 1 from clients having count(*) > 2', [['1']]],
+  ['select count(*) from (select distinct city from clients) s', [['4']]],
+  [
+    'select upper(c.city) as city, count(*) from clients c group by city order by 1',
+    [
+      ['ATHENS', '1'],
+      ['BERLIN', '2'],
+      ['COPENHAGEN', '1'],
+      [null, '1'],
+    ],
+  ],
+  ['select id from tasks order by priority desc nulls last, id limit 3', [['104'], ['101'], ['105']]],
+  ['select id from tasks order by name desc limit 2 offset 3', [['102'], ['105']]],
+  [
+    "select * from (values (1, 'a'), (2, 'b')) v(x, y)",
+    [
+      ['1', 'a'],
+      ['2', 'b'],
+    ],
+  ],
+  [
+    'select extract(year from created_on) y, count(*) from clients group by y order by y',
+    [
+      ['2022', '1'],
+      ['2023', '2'],
+      ['2024', '2'],
+    ],
+  ],
+  [
+    'select 0.1 + 0.2, 1.0 / 3, 2.0 * 3.5, 0.1 * 3, 1.1 - 1',
+    [['0.3', '0.3333333333333333', '7', '0.3', '0.1']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {

@@ -1,4 +1,4 @@
-import { castValue } from '../../catalog/values.js';
+import { castValue, decimalFix } from '../../catalog/values.js';
 import { and, type Expr, lit, mapExpr } from '../expr.js';
 import { type LogicalPlan, outputOf } from '../logical.js';
 import { mapNodeExprs, transformDeep } from '../walk.js';
@@ -97,10 +97,12 @@ export function foldNode(e: Expr): Expr {
         case '*': {
           if (typeof a !== 'number' || typeof b !== 'number' || e.type !== t) return e;
           const v = e.fn === '+' ? a + b : e.fn === '-' ? a - b : a * b;
-          if ((e.type === 'integer' && Math.abs(v) > 2147483647) || !Number.isSafeInteger(v)) {
-            return e.type === 'integer' || e.type === 'bigint' ? e : lit(v, e.type);
+          if (e.type === 'integer' || e.type === 'bigint') {
+            // Overflow is left to run time, which raises 22003 like PostgreSQL.
+            const overflow = e.type === 'integer' ? Math.abs(v) > 2147483647 : !Number.isSafeInteger(v);
+            return overflow ? e : lit(v, e.type);
           }
-          return lit(v, e.type);
+          return lit(e.type === 'numeric' ? decimalFix(v) : v, e.type);
         }
         default:
           return e;
