@@ -333,7 +333,7 @@ class Binder {
         if (e.kind === 'agg') return colRef(aggMap.get(exprKey(e))!);
         if (e.kind === 'column' && inputIds.has(e.id)) {
           throw groupingError(
-            `column "${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+            `column "${e.table === undefined ? '' : `${e.table}.`}${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
           );
         }
         return mapChildren(e, rw);
@@ -1104,13 +1104,13 @@ class Binder {
     if (a.filter) throw syntaxError(`FILTER specified, but ${name} is not an aggregate function`);
     if (a.distinct || a.star)
       throw syntaxError(`DISTINCT or * specified, but ${name} is not an aggregate function`);
+    const args = a.args.map((x) => this.expr(x, ctx));
     if (!isScalarFunction(name)) {
       throw undefinedFunction(
-        `${name}(${a.args.map(() => '...').join(', ')})`,
-        'No function matches the given name.',
+        `${name}(${args.map((x) => x.type).join(', ')})`,
+        'No function matches the given name and argument types. You might need to add explicit type casts.',
       );
     }
-    const args = a.args.map((x) => this.expr(x, ctx));
     return typeScalarCall(name, args);
   }
 

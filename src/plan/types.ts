@@ -21,7 +21,7 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
     else if (TIME_RANK[t] && TIME_RANK[out]) out = TIME_RANK[t]! > TIME_RANK[out]! ? t : out;
     else if (isArrayType(t) && isArrayType(out)) {
       out = `${commonType([elementType(t), elementType(out)], context)}[]` as SqlType;
-    } else throw datatypeMismatch(`${context} types ${out} and ${t} cannot be matched`);
+    } else throw datatypeMismatch(`${context} types ${t} and ${out} cannot be matched`);
   }
   return out;
 }

@@ -310,6 +310,9 @@ export function rewriteSql(sql: string): Rewritten {
         k++;
         continue;
       }
+      if ((w === 'range' || w === 'groups') && isWord(toks[k + 1], 'between', 'unbounded', 'current')) {
+        throw featureNotSupported(`${w.toUpperCase()} window frames`, 'use ROWS frames');
+      }
       if (w === 'isnull' || w === 'notnull') {
         out.push({ text: w === 'isnull' ? 'IS NULL' : 'IS NOT NULL', pos: t.pos, space: true });
         continue;
