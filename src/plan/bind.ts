@@ -83,6 +83,17 @@ interface ExprCtx {
   readonly windows?: ReadonlyMap<string, AstWindowSpec>;
   /** Clause name for error messages (`WHERE`, `JOIN conditions`, ...). */
   readonly clause: string;
+  /**
+   * Where correlated scalar-aggregate subqueries may be turned into LEFT JOINs with a grouped
+   * aggregate (set only for SELECT blocks without aggregation of their own).
+   */
+  readonly decorrelate?: PendingJoins;
+}
+
+/** LEFT JOINs created by decorrelation, attached to the block's plan by `select()`. */
+interface PendingJoins {
+  readonly fromIds: ReadonlySet<number>;
+  readonly joins: { right: LogicalPlan; on: Expr }[];
 }
 
 interface CteDef {
@@ -223,20 +234,46 @@ class Binder {
       scope = emptyScope(outer);
     }
     const fromIds = new Set(outputOf(plan).map((c) => c.id));
+    const decorrelate: PendingJoins | undefined =
+      q.from && q.groupBy.length === 0 && !q.having && !selectHasAggregate(q)
+        ? { fromIds, joins: [] }
+        : undefined;
+    const attachJoins = (): void => {
+      if (!decorrelate) return;
+      for (const j of decorrelate.joins.splice(0))
+        plan = { kind: 'join', joinType: 'left', left: plan, right: j.right, on: j.on };
+    };
 
     if (q.where) {
       const residual: Expr[] = [];
       for (const c of splitAnd(q.where)) {
         const semi = this.trySemiJoin(c, plan, scope, fromIds);
         if (semi) plan = semi;
-        else residual.push(this.boolExpr(c, { scope, agg: false, window: false, clause: 'WHERE' }));
+        else
+          residual.push(
+            this.boolExpr(c, {
+              scope,
+              agg: false,
+              window: false,
+              clause: 'WHERE',
+              ...(decorrelate ? { decorrelate } : {}),
+            }),
+          );
       }
+      attachJoins();
       if (residual.length > 0) plan = { kind: 'filter', input: plan, predicate: and(residual) };
     }
 
     // Select list (stars expanded), HAVING and ORDER BY are bound against the FROM scope; aggregate
     // and window calls stay inline as placeholders until the Aggregate/Window nodes exist.
-    const ctx: ExprCtx = { scope, agg: true, window: true, windows: q.windows, clause: 'SELECT' };
+    const ctx: ExprCtx = {
+      scope,
+      agg: true,
+      window: true,
+      windows: q.windows,
+      clause: 'SELECT',
+      ...(decorrelate ? { decorrelate } : {}),
+    };
     const items: { expr: Expr; name: string }[] = [];
     for (const it of q.columns) {
       if (it.type === 'star')
@@ -266,6 +303,7 @@ class Binder {
         })
       : [];
 
+    attachJoins();
     const groupBy = q.groupBy.map((g) => {
       const o: AstOrderItem = { expr: g, desc: false };
       // GROUP BY accepts ordinals and output names too (input column names win over output names).
@@ -749,6 +787,81 @@ class Binder {
     }
   }
 
+  /**
+   * `(SELECT agg(x) FROM … WHERE inner = outer AND …)` correlated on equalities with this block's FROM
+   * becomes a LEFT JOIN with the aggregate grouped by the inner keys (each outer row meets at most one
+   * group), so the inner table is read once (and can take semi-join keys) instead of once per outer
+   * row. count() gets COALESCE(…, 0): an outer row without a group must still count zero.
+   */
+  private tryDecorrelateScalar(query: AstQuery, scope: Scope, pending: PendingJoins): Expr | undefined {
+    if (query.type !== 'select' || query.ctes.length > 0 || !query.from || query.where === undefined)
+      return undefined;
+    if (query.groupBy.length > 0 || query.having || query.limit || query.offset || query.distinct !== false)
+      return undefined;
+    const item = query.columns[0];
+    if (query.columns.length !== 1 || item?.type !== 'expr' || item.expr.type !== 'func') return undefined;
+    if (!AGGREGATES.has(item.expr.name) || item.expr.over) return undefined;
+    const idsBefore = this.nextId;
+    try {
+      const inner = this.from(query.from, scope);
+      const innerIds = new Set(outputOf(inner.plan).map((c) => c.id));
+      const ictx: ExprCtx = { scope: inner.scope, agg: false, window: false, clause: 'WHERE' };
+      const local: Expr[] = [];
+      const innerKeys: Expr[] = [];
+      const outerKeys: Expr[] = [];
+      for (const c of splitAnd(query.where)) {
+        const b = this.boolExpr(c, ictx);
+        const ids = [...columnIds(b)];
+        if (ids.every((id) => innerIds.has(id))) {
+          local.push(b);
+          continue;
+        }
+        if (b.kind !== 'call' || b.fn !== '=' || hasSubquery(b)) return undefined;
+        const [x, y] = b.args as [Expr, Expr];
+        const xs = [...columnIds(x)];
+        const ys = [...columnIds(y)];
+        const isInner = (ids2: number[]) => ids2.length > 0 && ids2.every((id) => innerIds.has(id));
+        const isOuter = (ids2: number[]) => ids2.length > 0 && ids2.every((id) => pending.fromIds.has(id));
+        if (isInner(xs) && isOuter(ys)) {
+          innerKeys.push(x);
+          outerKeys.push(y);
+        } else if (isInner(ys) && isOuter(xs)) {
+          innerKeys.push(y);
+          outerKeys.push(x);
+        } else return undefined;
+      }
+      if (innerKeys.length === 0) return undefined;
+      const agg = this.expr(item.expr, { ...ictx, agg: true, clause: 'SELECT' });
+      if (agg.kind !== 'agg' || [...columnIds(agg)].some((id) => !innerIds.has(id)) || hasSubquery(agg))
+        return undefined;
+      const keyCols = innerKeys.map((k) =>
+        k.kind === 'column'
+          ? { id: k.id, name: k.name, type: k.type, ...(k.table ? { table: k.table } : {}) }
+          : this.col('?column?', k.type),
+      );
+      const aggCol = this.col(agg.call.fn, agg.type);
+      const input: LogicalPlan =
+        local.length > 0 ? { kind: 'filter', input: inner.plan, predicate: and(local) } : inner.plan;
+      const right: LogicalPlan = {
+        kind: 'aggregate',
+        input,
+        groupBy: innerKeys,
+        aggs: [agg.call],
+        output: [...keyCols, aggCol],
+      };
+      const on = and(outerKeys.map((o, i) => this.compare('=', o, colRef(keyCols[i]!))));
+      pending.joins.push({ right, on });
+      const value = colRef(aggCol);
+      return agg.call.fn === 'count' ? typeScalarCall('coalesce', [value, lit(0, 'bigint')]) : value;
+    } catch (err) {
+      if (err instanceof SqlError) {
+        this.nextId = Math.max(this.nextId, idsBefore);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
   private subquery(q: AstQuery, scope: Scope): { plan: LogicalPlan; correlated: number[] } {
     const child = emptyScope(scope);
     // Bind the subquery with a scope chain whose first level is empty, to collect outer refs.
@@ -966,6 +1079,10 @@ class Binder {
       case 'func':
         return this.func(a, ctx);
       case 'subquery': {
+        if (ctx.decorrelate) {
+          const d = this.tryDecorrelateScalar(a.query, ctx.scope, ctx.decorrelate);
+          if (d) return d;
+        }
         const sub = this.subquery(a.query, ctx.scope);
         const out = outputOf(sub.plan);
         if (out.length !== 1) throw syntaxError('subquery must return only one column');
@@ -1217,6 +1334,52 @@ class Binder {
 
 function sortKey(expr: Expr, o: AstOrderItem): SortKey {
   return { expr, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
+}
+
+/** True if the select list, HAVING or ORDER BY calls an aggregate outside any subquery or OVER. */
+function selectHasAggregate(q: AstSelect): boolean {
+  const visit = (e: AstExpr | undefined): boolean => {
+    if (!e) return false;
+    switch (e.type) {
+      case 'func':
+        if (AGGREGATES.has(e.name) && !e.over) return true;
+        return e.args.some(visit) || visit(e.filter);
+      case 'subquery':
+      case 'exists':
+      case 'in_query':
+        return e.type === 'in_query' ? visit(e.arg) : false;
+      case 'unary':
+        return visit(e.arg);
+      case 'binary':
+        return visit(e.left) || visit(e.right);
+      case 'is':
+      case 'cast':
+      case 'extract':
+        return visit(e.type === 'extract' ? e.source : e.arg);
+      case 'distinct_from':
+      case 'any':
+        return visit(e.left) || visit(e.right);
+      case 'in_list':
+        return visit(e.arg) || e.list.some(visit);
+      case 'between':
+        return visit(e.arg) || visit(e.low) || visit(e.high);
+      case 'like':
+        return visit(e.arg) || visit(e.pattern);
+      case 'case':
+        return visit(e.operand) || e.whens.some((w) => visit(w.when) || visit(w.result)) || visit(e.else);
+      case 'array':
+        return e.items.some(visit);
+      case 'subscript':
+        return visit(e.arg) || visit(e.index);
+      default:
+        return false;
+    }
+  };
+  return (
+    q.columns.some((c) => c.type === 'expr' && visit(c.expr)) ||
+    q.orderBy.some((o) => visit(o.expr)) ||
+    visit(q.having)
+  );
 }
 
 function splitAnd(a: AstExpr): AstExpr[] {

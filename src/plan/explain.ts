@@ -1,7 +1,8 @@
 import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
 import { toText } from '../catalog/values.js';
 import { assertNever, type Expr, type SortKey } from './expr.js';
-import type { LogicalPlan } from './logical.js';
+import { splitJoinKeys } from './join-keys.js';
+import { type LogicalPlan, outputOf } from './logical.js';
 
 /** Runtime figures EXPLAIN ANALYZE prints next to a node (see exec's NodeStats). */
 export interface ExplainStats {
@@ -159,7 +160,9 @@ export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, 
         subs(p.exprs);
         break;
       case 'join': {
-        const kind = p.joinType === 'cross' ? 'Nested Loop' : 'Hash Join';
+        const lids = new Set(outputOf(p.left).map((c) => c.id));
+        const rids = new Set(outputOf(p.right).map((c) => c.id));
+        const kind = splitJoinKeys(p.on, lids, rids).leftKeys.length > 0 ? 'Hash Join' : 'Nested Loop';
         line(`${kind} ${p.joinType}${p.on ? ` on ${exprToString(p.on)}` : ''}`);
         if (p.dynamic) {
           detail(

@@ -35,6 +35,9 @@ function findScan(p: LogicalPlan, id: number): Scan | undefined {
     case 'filter':
     case 'sort':
       return findScan(p.input, id);
+    case 'aggregate':
+      // Filtering the input on a pass-through group key only removes whole groups.
+      return p.groupBy.some((g) => g.kind === 'column' && g.id === id) ? findScan(p.input, id) : undefined;
     case 'project': {
       const i = p.output.findIndex((c) => c.id === id);
       const e = i >= 0 ? p.exprs[i] : undefined;
