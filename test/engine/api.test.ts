@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { parseSql } from '../../src/sql/parse.js';
+import { rewriteSql } from '../../src/sql/rewrite.js';
+import { fixture, text } from './fixture.js';
+
+describe('parser front end', () => {
+  it('folds unquoted identifiers and keeps quoted ones', async () => {
+    const { engine } = fixture();
+    expect(text(await engine.query('SELECT Name FROM Clients WHERE ID = 1'))).toEqual([['Acme Corp']]);
+    expect(text(await engine.query('select "name" from "clients" where "id" = 1'))).toEqual([['Acme Corp']]);
+    await expect(engine.query('select "Name" from clients')).rejects.toMatchObject({ code: '42703' });
+    const r = await engine.query('select 1 as "MixedCase", 2 AS Folded');
+    expect(r.fields.map((f) => f.name)).toEqual(['MixedCase', 'folded']);
+  });
+
+  it('leaves string literals, comments and dollar quotes alone', async () => {
+    const { engine } = fixture();
+    const r = await engine.query(
+      "select 'Keep CASE' as a, $$it's$$ as b, E'tab\\there' as c, 'x''y' as d -- comment SELECT\n /* block /* nested */ */",
+    );
+    expect(r.rows).toEqual([['Keep CASE', "it's", 'tab\there', "x'y"]]);
+  });
+
+  it('reads what node-sql-parser cannot: IS [NOT] DISTINCT FROM, FETCH FIRST, TABLE t, $1::t', async () => {
+    const { engine } = fixture();
+    expect(
+      text(await engine.query('select id from clients where active is distinct from true order by id')),
+    ).toEqual([['3'], ['5']]);
+    expect(
+      text(
+        await engine.query(
+          'select id from clients where city is not distinct from null and id > $1::int',
+          [1],
+        ),
+      ),
+    ).toEqual([['3']]);
+    expect(
+      text(await engine.query('select id from tasks order by id offset 1 rows fetch next 2 rows only')),
+    ).toEqual([['101'], ['102']]);
+    expect((await engine.query('TABLE clients')).rowCount).toBe(5);
+  });
+
+  it('rewrites SQL text but keeps the original offsets for errors', () => {
+    const rw = rewriteSql("SELECT E'a' , x IS NOT DISTINCT FROM y FROM T");
+    expect(rw.text).toBe("select '§0' , x !~ y from t");
+    expect(rw.strings).toEqual(['a']);
+    expect(rw.originalOffset(rw.text.indexOf('from'))).toBe("SELECT E'a' , x IS NOT DISTINCT FROM y ".length);
+  });
+
+  it('parses EXPLAIN options itself', () => {
+    const [s] = parseSql('EXPLAIN (ANALYZE, VERBOSE) select 1');
+    expect(s).toMatchObject({ type: 'explain', analyze: true, verbose: true });
+    const [t] = parseSql('explain select 1');
+    expect(t).toMatchObject({ type: 'explain', analyze: false });
+  });
+
+  it('applies ORDER BY / LIMIT after a set operation to the whole result', async () => {
+    const { engine } = fixture();
+    const r = await engine.query(
+      'select id from clients union select id from clients order by id desc limit 2',
+    );
+    expect(text(r)).toEqual([['5'], ['4']]);
+  });
+
+  it('gives INTERSECT precedence over UNION', async () => {
+    const { engine } = fixture();
+    const r = await engine.query('select 1 union select 2 intersect select 3 order by 1');
+    expect(text(r)).toEqual([['1']]);
+  });
+});
+
+describe('engine API', () => {
+  it('returns the command tag, fields with SQL types and rows in the documented JS representation', async () => {
+    const { engine } = fixture();
+    const r = await engine.query(
+      'select id, name, budget, billable, created_at, tags, client_id::int as c, created_at::date as d from projects where id = 10',
+    );
+    expect(r.command).toBe('SELECT');
+    expect(r.rowCount).toBe(1);
+    expect(r.fields).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'text' },
+      { name: 'budget', type: 'numeric' },
+      { name: 'billable', type: 'boolean' },
+      { name: 'created_at', type: 'timestamptz' },
+      { name: 'tags', type: 'text[]' },
+      { name: 'c', type: 'integer' },
+      { name: 'd', type: 'date' },
+    ]);
+    expect(r.rows).toEqual([
+      [10, 'Website', 5000.5, true, Date.UTC(2023, 1, 1, 9), ['web', 'design'], 1, '2023-02-01'],
+    ]);
+  });
+
+  it('binds $n parameters by context: strings, numbers, booleans, dates, arrays', async () => {
+    const { engine } = fixture();
+    const q = 'select id from tasks where project_id = $1 and complete = $2 order by id';
+    expect(text(await engine.query(q, ['10', 'false']))).toEqual([['101'], ['102']]);
+    expect(text(await engine.query(q, [10, false]))).toEqual([['101'], ['102']]);
+    expect(
+      text(await engine.query('select id from tasks where due_date < $1 order by id', ['2023-02-20'])),
+    ).toEqual([['100'], ['106']]);
+    expect(
+      text(await engine.query('select id from tasks where id = any($1) order by id', [[101, 104]])),
+    ).toEqual([['101'], ['104']]);
+    expect(text(await engine.query('select $1 as v', [null]))).toEqual([[null]]);
+    await expect(engine.query('select id from tasks where id = $1', ['abc'])).rejects.toMatchObject({
+      code: '22P02',
+    });
+  });
+
+  it('pushes parameter values into the scan like literals', async () => {
+    const { engine, sources } = fixture();
+    await engine.query('select name from clients where id = $1', ['4']);
+    expect(sources.clients!.requests[0]!.filters[0]).toMatchObject({
+      args: [{ name: 'id' }, { value: 4, type: 'bigint' }],
+    });
+  });
+
+  it('streams row batches after the fields', async () => {
+    const { engine } = fixture();
+    const s = await engine.stream('select g from generate_series(1, 2500) g');
+    expect(s.fields).toEqual([{ name: 'g', type: 'integer' }]);
+    let n = 0;
+    let batches = 0;
+    for await (const b of s) {
+      batches++;
+      n += b.length;
+    }
+    expect(n).toBe(2500);
+    expect(batches).toBeGreaterThan(1);
+  });
+
+  it('runs the last of several statements', async () => {
+    const { engine } = fixture();
+    expect(text(await engine.query('select 1; select 2'))).toEqual([['2']]);
+  });
+
+  it('keeps now() fixed within a statement', async () => {
+    const { engine } = fixture();
+    const r = await engine.query('select now() = now(), current_date = now()::date');
+    expect(r.rows).toEqual([[true, true]]);
+  });
+});
