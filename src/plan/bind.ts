@@ -1195,6 +1195,22 @@ class Binder {
       case '->':
       case '->>':
         return typeScalarCall(op, [l, r]);
+      case '#>': {
+        // The rewriter's stand-in for `^` (exponentiation).
+        if (
+          !isNumericType(l.type === 'unknown' ? 'numeric' : l.type) ||
+          !isNumericType(r.type === 'unknown' ? 'numeric' : r.type)
+        ) {
+          throw undefinedOperator(`${l.type} ^ ${r.type}`);
+        }
+        const t =
+          l.type === 'double precision' ||
+          r.type === 'double precision' ||
+          (isIntegerLike(l) && isIntegerLike(r))
+            ? 'double precision'
+            : 'numeric';
+        return { kind: 'call', fn: 'power', args: [coerce(l, t), coerce(r, t)], type: t };
+      }
       case '~':
       case '~*': {
         for (const x of [l, r])
@@ -1380,6 +1396,10 @@ function selectHasAggregate(q: AstSelect): boolean {
     q.orderBy.some((o) => visit(o.expr)) ||
     visit(q.having)
   );
+}
+
+function isIntegerLike(e: Expr): boolean {
+  return e.type === 'integer' || e.type === 'bigint';
 }
 
 function splitAnd(a: AstExpr): AstExpr[] {

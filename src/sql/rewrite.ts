@@ -224,7 +224,8 @@ const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
  * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
  * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
  * dollar-quoted) by a `'§n'` placeholder so escapes are decoded once, here; `IS [NOT] DISTINCT FROM`
- * becomes the otherwise unused operators `!~*` / `!~` (same precedence level in that grammar);
+ * becomes the otherwise unused operators `!~*` / `!~` (same precedence level in that grammar); `a ^ b`
+ * becomes `a #> b` (read back as power);
  * `FETCH FIRST n ROWS ONLY` becomes `LIMIT n`; `TABLE t` becomes `SELECT * FROM t`; `$1::t` gets
  * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
  */
@@ -242,8 +243,12 @@ export function rewriteSql(sql: string): Rewritten {
     if (t.kind === 'op' && (t.value === '!~' || t.value === '!~*')) {
       throw featureNotSupported(`operator ${t.value}`);
     }
-    if (t.kind === 'op' && t.value.includes('^')) {
-      throw featureNotSupported('operator ^ (use power(a, b))');
+    if (t.kind === 'op' && (t.value === '#>' || t.value === '#>>'))
+      throw featureNotSupported(`operator ${t.value}`);
+    if (t.kind === 'op' && t.value === '^') {
+      // `#>` sits above `*` and associates left in the grammar, like PostgreSQL's `^`; `#>` itself is refused above.
+      out.push({ text: '#>', pos: t.pos, space: true });
+      continue;
     }
     if (t.kind === 'string') {
       strings.push(t.value);

@@ -61,7 +61,7 @@ const CASES: [string, string, string | RegExp][] = [
   ],
   ["select name similar to 'a%' from tasks", '0A000', /SIMILAR TO/],
   ['insert into tasks (id) values (1)', '0A000', /INSERT/],
-  ['select 2 ^ 3', '0A000', /operator \^/],
+  ['select 2 #> 3', '0A000', /operator #>/],
   ["select 'x'::time", '0A000', /type "time"/],
 ];
 

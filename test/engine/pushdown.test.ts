@@ -331,3 +331,26 @@ describe('validateScan', () => {
     ]);
   });
 });
+
+describe('outer join reduction', () => {
+  it('turns LEFT JOIN into an inner join when WHERE rejects NULLs of the nullable side', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select t.name from tasks t left join projects p on p.id = t.project_id where p.client_id = 2 order by 1';
+    expect(text(await engine.query(sql))).toEqual([['Café menu'], ['Logo']]);
+    expect(sources.projects!.requests[0]!.filters).toHaveLength(1);
+    expect(sources.tasks!.requests[0]!.dynamicFilters).toHaveLength(1);
+  });
+
+  it('keeps the LEFT JOIN when the predicate accepts NULLs', () => {
+    const { engine } = fixture();
+    const plan = engine.plan(
+      'select t.id from tasks t left join projects p on p.id = t.project_id where p.client_id = 2 or p.id is null',
+    );
+    const joins: string[] = [];
+    forEachNode(plan, (n) => {
+      if (n.kind === 'join') joins.push(n.joinType);
+    });
+    expect(joins).toEqual(['left']);
+  });
+});

@@ -860,6 +860,81 @@ const CASES: [string, (string | null)[][]][] = [
     'select 0.1 + 0.2, 1.0 / 3, 2.0 * 3.5, 0.1 * 3, 1.1 - 1',
     [['0.3', '0.3333333333333333', '7', '0.3', '0.1']],
   ],
+  [
+    'select c.name, p.name from clients c left join projects p on p.client_id = c.id where p.budget > 1000 order by 1, 2',
+    [
+      ['Acme Corp', 'App'],
+      ['Acme Corp', 'Website'],
+    ],
+  ],
+  [
+    'select c.name, p.name from clients c left join projects p on p.client_id = c.id where p.budget > 1000 or p.id is null order by 1, 2',
+    [
+      ['Acme Corp', 'App'],
+      ['Acme Corp', 'Website'],
+      ['beta llc', null],
+      ['Ωmega', null],
+    ],
+  ],
+  [
+    'select c.id, p.id from clients c full join projects p on p.client_id = c.id where c.active order by 1, 2',
+    [
+      ['1', '10'],
+      ['1', '11'],
+      ['2', '12'],
+      ['4', null],
+    ],
+  ],
+  [
+    'select c.id, p.id from clients c full join projects p on p.client_id = c.id where p.billable order by 1, 2',
+    [
+      ['1', '10'],
+      ['1', '11'],
+      ['3', '14'],
+    ],
+  ],
+  [
+    'select t.id, p.id from tasks t right join projects p on p.id = t.project_id where t.priority >= 2 order by 1, 2',
+    [
+      ['101', '10'],
+      ['104', '11'],
+      ['105', '12'],
+      ['108', '12'],
+    ],
+  ],
+  [
+    'select t.id from tasks t left join projects p on p.id = t.project_id where coalesce(p.client_id, 0) = 0 order by 1',
+    [['106']],
+  ],
+  ['select 2 ^ 3, 2 * 3 ^ 2, -2 ^ 2, 2 ^ 3 ^ 2', [['8', '18', '4', '64']]],
+  [
+    'select c.name, (select count(*) from projects p where p.client_id = c.id and p.billable) from clients c order by c.id',
+    [
+      ['Acme Corp', '2'],
+      ['Ærø Design', '0'],
+      ['Zürich AG', '1'],
+      ['beta llc', '0'],
+      ['Ωmega', '0'],
+    ],
+  ],
+  [
+    'select c.name from clients c where (select sum(budget) from projects p where p.client_id = c.id) > 1000 order by 1',
+    [['Acme Corp']],
+  ],
+  [
+    'select t.name, (select min(e.entry_date) from entries e where e.task_id = t.id) from tasks t order by t.id',
+    [
+      ['Design mockups', '2023-02-10'],
+      ['Build frontend', '2023-03-01'],
+      ['QA', null],
+      ['iOS build', '2023-06-01'],
+      ['Android build', '2023-06-10'],
+      ['Logo', '2023-04-15'],
+      ['Team offsite', null],
+      ['Review ledgers', '2024-03-20'],
+      ['Café menu', null],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {

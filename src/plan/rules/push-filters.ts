@@ -148,6 +148,17 @@ function pushJoin(
     return 'none';
   };
   let joinType = p.joinType;
+  // A WHERE predicate that cannot be true when the nullable side is all NULL turns an outer join
+  // into an inner one (PostgreSQL's reduce_outer_joins), which then lets filters and keys flow down.
+  if (joinType === 'left' && preds.some((e) => rejectsNulls(e, rids))) joinType = 'inner';
+  else if (joinType === 'right' && preds.some((e) => rejectsNulls(e, lids))) joinType = 'inner';
+  else if (joinType === 'full') {
+    const l = preds.some((e) => rejectsNulls(e, lids));
+    const r = preds.some((e) => rejectsNulls(e, rids));
+    if (l && r) joinType = 'inner';
+    else if (l) joinType = 'left';
+    else if (r) joinType = 'right';
+  }
   switch (joinType) {
     case 'inner':
     case 'cross': {
@@ -210,6 +221,52 @@ function pushJoin(
     on: onKeep.length > 0 ? and(dedupe(onKeep)) : null,
   };
   return wrap(joined, above);
+}
+
+const STRICT_COMPARE = new Set(['=', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||', 'neg']);
+
+/** True if an expression is NULL whenever every column in `ids` it reads is NULL (strict operators only). */
+function nullsIn(e: Expr, ids: ReadonlySet<number>): boolean {
+  switch (e.kind) {
+    case 'column':
+      return ids.has(e.id);
+    case 'cast':
+      return nullsIn(e.arg, ids);
+    case 'call':
+      return STRICT_COMPARE.has(e.fn) && e.args.some((a) => nullsIn(a, ids));
+    default:
+      return false;
+  }
+}
+
+/**
+ * True if the predicate is never TRUE when the columns in `ids` are all NULL: comparisons, IN,
+ * LIKE and BETWEEN on them, IS NOT NULL, and AND/OR combinations thereof. Conservative: anything
+ * else (IS NULL, COALESCE, CASE, IS DISTINCT FROM) answers false.
+ */
+export function rejectsNulls(e: Expr, ids: ReadonlySet<number>): boolean {
+  switch (e.kind) {
+    case 'call':
+      return nullsIn(e, ids) && ['=', '!=', '<', '<=', '>', '>='].includes(e.fn);
+    case 'in_list':
+    case 'like':
+    case 'between':
+      return nullsIn(e.arg, ids);
+    case 'is_null':
+      return e.negated && nullsIn(e.arg, ids);
+    case 'is_bool':
+      return !e.negated && nullsIn(e.arg, ids);
+    case 'column':
+      return e.type === 'boolean' && ids.has(e.id);
+    case 'and':
+      return e.args.some((a) => rejectsNulls(a, ids));
+    case 'or':
+      return e.args.every((a) => rejectsNulls(a, ids));
+    case 'not':
+      return e.arg.kind !== 'not' && nullsIn(e.arg, ids);
+    default:
+      return false;
+  }
 }
 
 function dedupe(es: readonly Expr[]): Expr[] {
