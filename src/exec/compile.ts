@@ -5,7 +5,7 @@ import { cardinalityViolation, divisionByZero, numericOutOfRange, SqlError } fro
 import { assertNever, type Expr, type SubqueryExpr } from '../plan/expr.js';
 import type { LogicalPlan } from '../plan/logical.js';
 import { comparatorFor, equalsFor, keyFor } from './compare.js';
-import { type FnEnv, likeToRegExp, makeFunction } from './functions.js';
+import { type FnEnv, likeMatcher, likeToRegExp, makeFunction } from './functions.js';
 
 /** A compiled expression: a closure over a positional row. */
 export type Compiled = (row: Row) => unknown;
@@ -169,10 +169,10 @@ export function compile(e: Expr, scope: CompileScope): Compiled {
         if (e.pattern.value === null) return () => null;
         const escVal = e.escape ? (e.escape as { value: unknown }).value : '\\';
         if (escVal === null) return () => null;
-        const re = likeToRegExp(e.pattern.value as string, ci, escVal as string);
+        const match = likeMatcher(e.pattern.value as string, ci, escVal as string);
         return (row) => {
           const v = arg(row);
-          return v === null ? null : re.test(v as string) !== neg;
+          return v === null ? null : match(v as string) !== neg;
         };
       }
       const pat = compile(e.pattern, scope);

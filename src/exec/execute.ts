@@ -6,7 +6,7 @@ import { assertNever, type ColumnDef, type Expr } from '../plan/expr.js';
 import { splitJoinKeys } from '../plan/join-keys.js';
 import { type LogicalPlan, outputOf } from '../plan/logical.js';
 import { compileAggregate } from './aggregate.js';
-import { tupleKeyFor } from './compare.js';
+import { keyFor, tupleKeyFor } from './compare.js';
 import { type Compiled, type CompileEnv, CompileScope, compile, layoutOf } from './compile.js';
 import { sortComparator, TopN } from './sort.js';
 import { computeWindow } from './window.js';
@@ -267,9 +267,14 @@ export class Executor {
     const lkey = keys.leftKeys.map((k) => compile(k, lscope));
     const rkey = keys.rightKeys.map((k) => compile(k, rscope));
     const tkey = tupleKeyFor(keys.leftKeys.map((k) => k.type));
+    const single = keys.leftKeys.length === 1 ? keyFor(keys.leftKeys[0]!.type) : undefined;
     const keyOf = (fs: Compiled[], r: Row): unknown => {
-      const vals = fs.map((f) => f(r));
       // NULL keys never match in an equi-join.
+      if (single) {
+        const v = fs[0]!(r);
+        return v === null ? undefined : single(v);
+      }
+      const vals = fs.map((f) => f(r));
       return vals.some((v) => v === null) ? undefined : tkey(vals);
     };
     const rwidth = rcols.length;
@@ -329,14 +334,15 @@ export class Executor {
           if (cands) {
             for (const i of cands) {
               const r = rr[i]!;
+              let row: Row | undefined;
               if (residual) {
-                const row = l.concat(r);
+                row = concatRow(l, r, lwidth, rwidth);
                 if (residual(row) !== true) continue;
               }
               matched = true;
               if (jt === 'semi' || jt === 'anti') break;
               if (matchedRight) matchedRight[i] = 1;
-              out.push(l.concat(r));
+              out.push(row ?? concatRow(l, r, lwidth, rwidth));
             }
           }
           if (jt === 'semi' && matched) out.push(l);
@@ -362,14 +368,33 @@ export class Executor {
     const tkey = tupleKeyFor(p.groupBy.map((g) => g.type));
     const groups = new Map<unknown, { key: unknown[]; accs: ReturnType<(typeof aggs)[number]>[] }>();
     const single = keys.length === 0;
+    const oneKey = keys.length === 1 ? keys[0]! : undefined;
+    const oneKeyOf = keys.length === 1 ? keyFor(p.groupBy[0]!.type) : undefined;
     for await (const batch of this.run(p.input)) {
       await scope.prepare(batch);
+      if (single) {
+        let g = groups.get(0);
+        if (!g) groups.set(0, (g = { key: [], accs: aggs.map((a) => a()) }));
+        const accs = g.accs;
+        for (const a of accs) for (const r of batch) a.add(r);
+        continue;
+      }
       for (const r of batch) {
-        const kv = keys.map((f) => f(r));
-        const k = single ? 0 : tkey(kv);
-        let g = groups.get(k);
-        if (!g) groups.set(k, (g = { key: kv, accs: aggs.map((a) => a()) }));
-        for (const a of g.accs) a.add(r);
+        // One grouping key (the common case) needs no per-row array.
+        let g: { key: unknown[]; accs: ReturnType<(typeof aggs)[number]>[] } | undefined;
+        if (oneKey) {
+          const v = oneKey(r);
+          const k = oneKeyOf!(v);
+          g = groups.get(k);
+          if (!g) groups.set(k, (g = { key: [v], accs: aggs.map((a) => a()) }));
+        } else {
+          const kv = keys.map((f) => f(r));
+          const k = tkey(kv);
+          g = groups.get(k);
+          if (!g) groups.set(k, (g = { key: kv, accs: aggs.map((a) => a()) }));
+        }
+        const accs = g.accs;
+        for (let i = 0; i < accs.length; i++) accs[i]!.add(r);
       }
     }
     // An aggregate without GROUP BY returns one row even over no input.
@@ -527,6 +552,13 @@ export class Executor {
     }
     yield* chunks(await rows);
   }
+}
+
+function concatRow(l: Row, r: Row, lw: number, rw: number): Row {
+  const out = new Array<unknown>(lw + rw);
+  for (let i = 0; i < lw; i++) out[i] = l[i];
+  for (let i = 0; i < rw; i++) out[lw + i] = r[i];
+  return out;
 }
 
 async function* arrayBatches(rows: readonly Row[]): AsyncGenerator<Row[]> {

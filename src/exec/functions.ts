@@ -338,6 +338,32 @@ function jsonText(v: unknown): string | null {
 
 const likeMetas = /[.*+?^${}()|[\]\\]/g;
 
+/**
+ * Compiles a LIKE pattern to a predicate: plain equality, prefix, suffix or substring tests for the
+ * common shapes (`abc`, `abc%`, `%abc`, `%abc%` without `_` or escapes, case-sensitive), a RegExp
+ * otherwise.
+ */
+export function likeMatcher(
+  pattern: string,
+  caseInsensitive: boolean,
+  escapeChar = '\\',
+): (s: string) => boolean {
+  if (!caseInsensitive && !pattern.includes('_') && (escapeChar === '' || !pattern.includes(escapeChar))) {
+    const inner = pattern.replace(/^%+/, '').replace(/%+$/, '');
+    if (!inner.includes('%')) {
+      const lead = pattern.startsWith('%');
+      const trail = pattern.endsWith('%') && pattern.length > 0;
+      if (inner === '' && (lead || trail)) return () => true;
+      if (lead && trail) return (s) => s.includes(inner);
+      if (lead) return (s) => s.endsWith(inner);
+      if (trail) return (s) => s.startsWith(inner);
+      return (s) => s === inner;
+    }
+  }
+  const re = likeToRegExp(pattern, caseInsensitive, escapeChar);
+  return (s) => re.test(s);
+}
+
 /** Compiles a LIKE pattern to a RegExp (`%`, `_`, escape character; default escape `\`). */
 export function likeToRegExp(pattern: string, caseInsensitive: boolean, escapeChar = '\\'): RegExp {
   let re = '';

@@ -30,29 +30,34 @@ export function sortComparator(
 }
 
 /**
- * Keeps the first `k` items of a stream in sort order using a bounded buffer (sort and cut when it
- * reaches 2k), so ORDER BY … LIMIT k costs O(n log k) and O(k) memory. Stable, like a full sort.
+ * Keeps the first `k` items of a stream in sort order (ORDER BY … LIMIT k): a sorted buffer of at most
+ * k items; an item no better than the current k-th is rejected with one comparison, others are
+ * placed by binary search. O(n) comparisons for typical inputs, O(k) memory, stable like a full sort.
  */
 export class TopN<T> {
-  private buf: T[] = [];
+  private readonly buf: T[] = [];
   constructor(
     private readonly k: number,
     private readonly cmp: (a: T, b: T) => number,
   ) {}
 
   push(item: T): void {
-    if (this.k === 0) return;
-    this.buf.push(item);
-    if (this.buf.length >= this.k * 2 + 64) this.compact();
-  }
-
-  private compact(): void {
-    this.buf.sort(this.cmp);
-    this.buf.length = Math.min(this.buf.length, this.k);
+    const { buf, k, cmp } = this;
+    if (k === 0) return;
+    if (buf.length === k && cmp(item, buf[k - 1]!) >= 0) return;
+    // Insert after every element that sorts before or equal to it (stability: earlier input wins ties).
+    let lo = 0;
+    let hi = buf.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(buf[mid]!, item) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    buf.splice(lo, 0, item);
+    if (buf.length > k) buf.pop();
   }
 
   result(): T[] {
-    this.compact();
     return this.buf;
   }
 }
