@@ -12,7 +12,7 @@ import {
   toText,
 } from '../catalog/values.js';
 import { invalidParameterValue, numericOutOfRange, SqlError } from '../errors.js';
-import { comparatorFor, equalsFor } from './compare.js';
+import { comparatorFor, equalsFor, keyFor } from './compare.js';
 
 /** Per-query values functions may read (now() is fixed for the whole statement, as in PostgreSQL). */
 export interface FnEnv {
@@ -642,10 +642,52 @@ const FUNCTIONS: Record<string, FnDef> = {
       return y === null ? [x] : [x, ...(y as unknown[])];
     },
   },
+  jsonb_exists: simple((a) => {
+    const v = a[0];
+    if (Array.isArray(v)) return v.some((x) => x === a[1]);
+    return v !== null && typeof v === 'object' ? Object.hasOwn(v as object, a[1] as string) : false;
+  }),
+  contains: strict((types) => containsFn(types[0]!)),
+  contained: strict((types) => {
+    const f = containsFn(types[0]!);
+    return (a) => f([a[1], a[0]]);
+  }),
+  array_overlap: strict((types) => {
+    const key = keyFor(elementType(types[0]!));
+    return (a) => {
+      const s = new Set((a[0] as unknown[]).filter((x) => x !== null).map(key));
+      return (a[1] as unknown[]).some((x) => x !== null && s.has(key(x)));
+    };
+  }),
   version: simple(() => 'PostgreSQL 15.0 (paymo-sql) on x86_64-pc-linux-gnu, compiled by node, 64-bit'),
   '~': strict(() => regexMatcher('')),
   '~*': strict(() => regexMatcher('i')),
 };
+
+/** `@>`: array containment (ignoring NULLs and multiplicity) or jsonb containment. */
+function containsFn(type: SqlType): FnImpl {
+  if (isArrayType(type)) {
+    const key = keyFor(elementType(type));
+    return (a) => {
+      const have = new Set((a[0] as unknown[]).map(key));
+      return (a[1] as unknown[]).every((x) => x !== null && have.has(key(x)));
+    };
+  }
+  const json = (x: unknown, y: unknown): boolean => {
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y)) return x.some((e) => !Array.isArray(e) && json(e, y));
+      return y.every((ye) => x.some((xe) => json(xe, ye)));
+    }
+    if (x !== null && typeof x === 'object') {
+      if (y === null || typeof y !== 'object' || Array.isArray(y)) return false;
+      return Object.entries(y as object).every(
+        ([k, v]) => Object.hasOwn(x as object, k) && json((x as Record<string, unknown>)[k], v),
+      );
+    }
+    return x === y;
+  };
+  return (a) => json(a[0], a[1]);
+}
 
 function regexMatcher(flags: string): FnImpl {
   let last = '';

@@ -1211,6 +1211,23 @@ class Binder {
             : 'numeric';
         return { kind: 'call', fn: 'power', args: [coerce(l, t), coerce(r, t)], type: t };
       }
+      case '?': {
+        if (l.type !== 'jsonb') throw undefinedOperator(`${l.type} ? ${r.type}`);
+        return { kind: 'call', fn: 'jsonb_exists', args: [l, coerce(r, 'text')], type: 'boolean' };
+      }
+      case '@>':
+      case '<@':
+      case '&&': {
+        const t = l.type !== 'unknown' ? l.type : r.type;
+        if (t === 'unknown' || (!isArrayType(t) && (t !== 'jsonb' || op === '&&'))) {
+          throw undefinedOperator(`${l.type} ${op} ${r.type}`);
+        }
+        const lc = coerce(l, t);
+        const rc = coerce(r, t);
+        if (lc.type !== rc.type) throw undefinedOperator(`${l.type} ${op} ${r.type}`);
+        const fn = op === '&&' ? 'array_overlap' : op === '@>' ? 'contains' : 'contained';
+        return { kind: 'call', fn, args: [lc, rc], type: 'boolean' };
+      }
       case '~':
       case '~*': {
         for (const x of [l, r])
