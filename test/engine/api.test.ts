@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFilter } from '../../src/catalog/filters.js';
 import { parseSql } from '../../src/sql/parse.js';
 import { rewriteSql } from '../../src/sql/rewrite.js';
 import { fixture, text } from './fixture.js';
@@ -140,5 +141,46 @@ describe('engine API', () => {
     const { engine } = fixture();
     const r = await engine.query('select now() = now(), current_date = now()::date');
     expect(r.rows).toEqual([[true, true]]);
+  });
+});
+
+describe('readFilter (what a TableSource sees, as data)', () => {
+  it('flattens every filter form the engine pushes', async () => {
+    const seen: unknown[] = [];
+    const { engine, sources } = fixture({
+      profile: {
+        tasks: {
+          '*': {
+            '=': 'exact',
+            in: 'exact',
+            is_null: 'exact',
+            like: 'exact',
+            between: 'exact',
+            or: 'exact',
+            '>': 'exact',
+          },
+        },
+      },
+    });
+    await engine.query(
+      "select id from tasks where project_id = 10 and priority in (1, 2) and due_date is not null and name like 'D%' and id between 1 and 200 and (priority > 1 or priority is null)",
+    );
+    for (const f of sources.tasks!.requests[0]!.filters) seen.push(readFilter(f));
+    expect(seen).toEqual([
+      { kind: 'simple', column: 'project_id', type: 'bigint', op: '=', values: [10] },
+      { kind: 'simple', column: 'priority', type: 'integer', op: 'in', values: [1, 2] },
+      { kind: 'simple', column: 'due_date', type: 'date', op: 'is not null', values: [] },
+      { kind: 'simple', column: 'name', type: 'text', op: 'like', values: ['D%'] },
+      { kind: 'simple', column: 'id', type: 'bigint', op: 'between', values: [1, 200] },
+      {
+        kind: 'or',
+        column: 'priority',
+        type: 'integer',
+        alternatives: [
+          { column: 'priority', type: 'integer', op: '>', values: [1] },
+          { column: 'priority', type: 'integer', op: 'is null', values: [] },
+        ],
+      },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { Catalog } from '../../src/catalog/catalog.js';
+import { readFilter, type SimpleFilter } from '../../src/catalog/filters.js';
 import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../../src/catalog/table-source.js';
 import type { Column, Row } from '../../src/catalog/types.js';
 import { SqlError } from '../../src/errors.js';
@@ -33,82 +34,62 @@ export interface MemorySourceOptions {
 }
 
 function opOf(f: Expr): { column: string; op: FilterOp } | undefined {
-  switch (f.kind) {
-    case 'call':
-      return f.args[0]?.kind === 'column' ? { column: f.args[0].name, op: f.fn as FilterOp } : undefined;
-    case 'in_list':
-      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'in' } : undefined;
-    case 'is_null':
-      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'is_null' } : undefined;
-    case 'like':
-      return f.arg.kind === 'column'
-        ? { column: f.arg.name, op: f.caseInsensitive ? 'ilike' : 'like' }
-        : undefined;
-    case 'between':
-      return f.arg.kind === 'column' ? { column: f.arg.name, op: 'between' } : undefined;
-    case 'or': {
-      const first = opOf(f.args[0]!);
-      return first ? { column: first.column, op: 'or' } : undefined;
-    }
-    default:
-      return undefined;
-  }
+  const r = readFilter(f);
+  if (!r) return undefined;
+  if (r.kind === 'or') return { column: r.column, op: 'or' };
+  const op = r.op
+    .replace(/^not /, '')
+    .replace(/ not null$/, ' null')
+    .replace('is null', 'is_null');
+  return { column: r.column, op: op as FilterOp };
 }
 
-const litv = (e: Expr): unknown => (e.kind === 'literal' ? e.value : undefined);
-
-/** Evaluates one source-form filter against a row the simple way a remote API would. */
-function matches(f: Expr, get: (name: string) => unknown): boolean {
-  switch (f.kind) {
-    case 'call': {
-      const v = get((f.args[0] as { name: string }).name) as number | string | null;
-      const w = litv(f.args[1]!) as number | string | null;
-      if (v === null || w === null) return false;
-      switch (f.fn) {
-        case '=':
-          return v === w;
-        case '!=':
-          return v !== w;
-        case '<':
-          return v < w;
-        case '<=':
-          return v <= w;
-        case '>':
-          return v > w;
-        case '>=':
-          return v >= w;
-      }
-      return false;
+function test(f: SimpleFilter, v: unknown): boolean {
+  const [a, b] = f.values as [number | string, number | string];
+  const nullish = v === null;
+  switch (f.op) {
+    case 'is null':
+      return nullish;
+    case 'is not null':
+      return !nullish;
+    case '=':
+      return !nullish && v === a;
+    case '!=':
+      return !nullish && v !== a;
+    case '<':
+      return !nullish && (v as typeof a) < a;
+    case '<=':
+      return !nullish && (v as typeof a) <= a;
+    case '>':
+      return !nullish && (v as typeof a) > a;
+    case '>=':
+      return !nullish && (v as typeof a) >= a;
+    case 'in':
+    case 'not in': {
+      if (nullish) return false;
+      return f.values.includes(v) !== (f.op === 'not in');
     }
-    case 'in_list': {
-      const v = get((f.arg as { name: string }).name);
-      const hit = v !== null && f.list.some((x) => litv(x) === v);
-      return f.negated ? v !== null && !hit : hit;
-    }
-    case 'is_null': {
-      const v = get((f.arg as { name: string }).name);
-      return (v === null) !== f.negated;
-    }
-    case 'like': {
-      const v = get((f.arg as { name: string }).name) as string | null;
-      if (v === null) return false;
-      const pat = String(litv(f.pattern))
+    case 'between':
+    case 'not between':
+      return !nullish && ((v as typeof a) >= a && (v as typeof a) <= b) !== (f.op === 'not between');
+    default: {
+      if (nullish) return false;
+      const pat = String(a)
         .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
         .replace(/%/g, '.*')
         .replace(/_/g, '.');
-      return new RegExp(`^${pat}$`, f.caseInsensitive ? 'is' : 's').test(v) !== f.negated;
+      const ok = new RegExp(`^${pat}$`, f.op.includes('ilike') ? 'is' : 's').test(v as string);
+      return ok !== f.op.startsWith('not');
     }
-    case 'between': {
-      const v = get((f.arg as { name: string }).name) as number | string | null;
-      if (v === null) return false;
-      const ok = v >= (litv(f.low) as typeof v) && v <= (litv(f.high) as typeof v);
-      return ok !== f.negated;
-    }
-    case 'or':
-      return f.args.some((a) => matches(a, get));
-    default:
-      return true;
   }
+}
+
+/** Evaluates one source-form filter against a row the simple way a remote API would. */
+function matches(f: Expr, get: (name: string) => unknown): boolean {
+  const r = readFilter(f);
+  if (!r) return true;
+  const v = get(r.column);
+  return r.kind === 'or' ? r.alternatives.some((a) => test(a, v)) : test(r, v);
 }
 
 /**

@@ -1,0 +1,23 @@
+/** The catalog's public surface: what a TableSource implementation (e.g. the Paymo side) imports. */
+export { Catalog } from './catalog.js';
+export { readFilter, type SimpleFilter, type SimpleFilterOp, type SourceFilter } from './filters.js';
+export type { FilterSupport, ScanContext, ScanRequest, ScanStats, TableSource } from './table-source.js';
+export {
+  type Column,
+  elementType,
+  type Interval,
+  isArrayType,
+  parseTypeName,
+  type Row,
+  type ScalarType,
+  type SqlType,
+} from './types.js';
+export {
+  castValue,
+  formatInterval,
+  formatJson,
+  formatTimestamp,
+  parseDate,
+  parseTimestamp,
+  toText,
+} from './values.js';
