@@ -15,7 +15,8 @@ export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
  *   stop after this many rows (returning more is allowed, fewer is not).
  * - `dynamicFilters`: `col IN (values)` filters the executor built at run time from the other side of a
  *   join (semi-join pushdown); the source accepted this form for the column at plan time. Treated as
- *   inexact: the join re-checks every row.
+ *   inexact: the join re-checks every row. At plan time (`validateScan`, `describeScan`,
+ *   `estimateRequests`) it appears with an empty value list: the keys exist only at run time.
  */
 export interface ScanRequest {
   readonly columns: readonly string[];
@@ -47,7 +48,8 @@ export interface TableSource {
   readonly schema: readonly Column[];
   /**
    * One answer per filter, same order. `inexact` means the source may return extra rows but never
-   * drops a matching one. Must be pure and cheap (called while planning, possibly several times).
+   * drops a matching one. Must be pure and cheap (called while planning, possibly several times;
+   * the semi-join rule asks about `key IN (<one placeholder value>)` to learn whether IN works).
    */
   supportsFilters(filters: readonly Expr[]): FilterSupport[];
   /** Rejects a scan at plan time (e.g. a required filter is missing); throw SqlError naming the alternatives. */

@@ -76,12 +76,27 @@ function keyToString(k: SortKey): string {
   return `${exprToString(k.expr)}${k.desc ? ' DESC' : ''}${dflt ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
 }
 
-/** The request a scan node will send, as its source sees it (dynamic filters shown as placeholders). */
+/**
+ * The request a scan node will send, as its source sees it at plan time. A dynamic (semi-join)
+ * filter is shown as `column IN ()` with an empty list: its values exist only at run time.
+ */
 export function scanRequestOf(p: Extract<LogicalPlan, { kind: 'scan' }>): ScanRequest {
+  const col =
+    p.dynamicColumn === undefined ? undefined : p.source.schema.find((c) => c.name === p.dynamicColumn);
+  const dyn: Expr | undefined = col
+    ? {
+        kind: 'in_list',
+        arg: { kind: 'column', id: -p.scanId, name: col.name, type: col.type },
+        list: [],
+        negated: false,
+        type: 'boolean',
+      }
+    : undefined;
   return {
     columns: p.output.map((c) => c.name),
     filters: p.filters,
     ...(p.limit !== undefined ? { limit: p.limit } : {}),
+    ...(dyn ? { dynamicFilters: [dyn] } : {}),
   };
 }
 
