@@ -16,13 +16,12 @@ import {
   childrenOf,
   company,
   idList,
-  mustAllExist,
   mustExist,
   next,
+  reconcileMembership,
   refuse,
   removeFromArray,
   touch,
-  unique,
 } from './util.js';
 
 /** Active users that count toward the subscription's limit (Guests do not, 2.26). */
@@ -50,10 +49,6 @@ function checkEmail(ctx: CallContext, email: unknown, active: boolean, selfId?: 
 }
 
 /** Makes `managed` a subset of `assigned` (2.26). */
-function normaliseProjects(assigned: number[], managed: number[]): { assigned: number[]; managed: number[] } {
-  const m = unique(managed);
-  return { assigned: unique([...assigned, ...m]), managed: m };
-}
 
 /** Keeps projects' `users`/`managers` equal to what users say (2.26 [SIM]). */
 function syncProjects(ctx: WriteContext, user: Rec, beforeAssigned: number[], beforeManaged: number[]): void {
@@ -76,11 +71,7 @@ export const users: Behaviour = {
   beforeCreate(rec, _virtual, ctx) {
     if (rec.active !== false) checkUserLimit(ctx, rec.type);
     checkEmail(ctx, rec.email, rec.active !== false);
-    mustAllExist(ctx, 'projects', rec.assigned_projects, 'assigned_projects');
-    mustAllExist(ctx, 'projects', rec.managed_projects, 'managed_projects');
-    const p = normaliseProjects(idList(rec.assigned_projects), idList(rec.managed_projects));
-    rec.assigned_projects = p.assigned;
-    rec.managed_projects = p.managed;
+    reconcileMembership(ctx, rec, rec, 'assigned_projects', 'managed_projects', 'projects');
   },
   afterCreate(rec, _virtual, ctx) {
     syncProjects(ctx, rec, [], []);
@@ -91,18 +82,7 @@ export const users: Behaviour = {
     if ((patch.email !== undefined && patch.email !== current.email) || activating) {
       checkEmail(ctx, next(current, patch, 'email'), next(current, patch, 'active') !== false, current.id);
     }
-    if (patch.assigned_projects !== undefined || patch.managed_projects !== undefined) {
-      mustAllExist(ctx, 'projects', patch.assigned_projects, 'assigned_projects');
-      mustAllExist(ctx, 'projects', patch.managed_projects, 'managed_projects');
-      const assigned = idList(next(current, patch, 'assigned_projects'));
-      const managed =
-        patch.managed_projects !== undefined
-          ? idList(patch.managed_projects)
-          : idList(current.managed_projects).filter((p) => assigned.includes(p));
-      const p = normaliseProjects(assigned, managed);
-      patch.assigned_projects = p.assigned;
-      patch.managed_projects = p.managed;
-    }
+    reconcileMembership(ctx, current, patch, 'assigned_projects', 'managed_projects', 'projects');
   },
   afterUpdate(rec, before, _virtual, ctx) {
     syncProjects(ctx, rec, idList(before.assigned_projects), idList(before.managed_projects));

@@ -18,7 +18,7 @@ import {
   insertRaw,
   mustAllExist,
   mustExist,
-  next,
+  reconcileMembership,
   refuse,
   removeFromArray,
   touch,
@@ -78,10 +78,6 @@ function syncMembers(ctx: WriteContext, project: Rec, beforeUsers: number[], bef
 }
 
 /** Makes `managers` a subset of `users` by adding missing managers to the users (2.18). */
-function normaliseMembers(users: number[], managers: number[]): { users: number[]; managers: number[] } {
-  const m = unique(managers);
-  return { users: unique([...users, ...m]), managers: m };
-}
 
 /**
  * Copies a project template's task lists and tasks into a project (2.18 `template_id`); users
@@ -150,12 +146,8 @@ export const projects: Behaviour = {
       const wf = defaultWorkflow(ctx);
       if (wf) rec.workflow_id = wf.id;
     }
-    mustAllExist(ctx, 'users', rec.users, 'users');
-    mustAllExist(ctx, 'users', rec.managers, 'managers');
     // The creator joins and manages the project they create (2.18 [SIM]).
-    const m = normaliseMembers([...idList(rec.users), ctx.userId], [...idList(rec.managers), ctx.userId]);
-    rec.users = m.users;
-    rec.managers = m.managers;
+    reconcileMembership(ctx, rec, rec, 'users', 'managers', 'users', [ctx.userId]);
     if (virtual.template_id !== undefined && virtual.template_id !== null)
       mustExist(ctx, 'projecttemplates', virtual.template_id, 'template_id');
     rec.task_code_increment = 0;
@@ -187,19 +179,7 @@ export const projects: Behaviour = {
     }
     if (patch.workflow_id !== undefined && patch.workflow_id !== null)
       mustExist(ctx, 'workflows', patch.workflow_id, 'workflow_id');
-    if (patch.users !== undefined || patch.managers !== undefined) {
-      mustAllExist(ctx, 'users', patch.users, 'users');
-      mustAllExist(ctx, 'users', patch.managers, 'managers');
-      const users = idList(next(current, patch, 'users'));
-      // Users replaced without managers: managers who left the project stop managing it.
-      const managers =
-        patch.managers !== undefined
-          ? idList(patch.managers)
-          : idList(current.managers).filter((m) => users.includes(m));
-      const m = normaliseMembers(users, managers);
-      patch.users = m.users;
-      patch.managers = m.managers;
-    }
+    reconcileMembership(ctx, current, patch, 'users', 'managers', 'users');
     if (virtual.template_id !== undefined && virtual.template_id !== null)
       mustExist(ctx, 'projecttemplates', virtual.template_id, 'template_id');
     checkOrder(ctx, 'tasklists', 'project_id', current.id, virtual.tasklists_order, 'tasklists_order');

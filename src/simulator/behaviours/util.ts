@@ -163,3 +163,31 @@ export function checkOrder(
   }
   return ids;
 }
+
+/**
+ * Keeps a membership pair consistent: `all` (project `users`, user `assigned_projects`) always holds
+ * every id of `subset` (`managers`, `managed_projects`). On create pass `current` = the new record and
+ * `patch` = the same record. On update, replacing `all` alone drops subset members who left it.
+ * Ids must exist in `targetPath` (400 otherwise).
+ */
+export function reconcileMembership(
+  ctx: CallContext,
+  current: Rec,
+  patch: Record<string, unknown>,
+  all: string,
+  subset: string,
+  targetPath: string,
+  extra: readonly number[] = [],
+): void {
+  if (current !== patch && patch[all] === undefined && patch[subset] === undefined) return;
+  mustAllExist(ctx, targetPath, patch[all], all);
+  mustAllExist(ctx, targetPath, patch[subset], subset);
+  const members = idList(next(current, patch, all));
+  const sub =
+    patch[subset] !== undefined || current === patch
+      ? idList(patch[subset])
+      : idList(current[subset]).filter((m) => members.includes(m));
+  const s = unique([...sub, ...extra]);
+  patch[all] = unique([...members, ...extra, ...s]);
+  patch[subset] = s;
+}
