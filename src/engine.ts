@@ -65,6 +65,7 @@ export interface Engine {
  */
 export function createEngine(options: EngineOptions): Engine {
   const pushdown = options.pushdown ?? true;
+  const userFunction = (name: string) => options.catalog.lookupFunction(name);
 
   const planQuery = (q: AstQuery, params: readonly unknown[]): { plan: LogicalPlan; fields: Field[] } => {
     const bound = bindQuery(q, options.catalog, params);
@@ -92,7 +93,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<string> => {
     const { plan } = planQuery(q, params);
     if (!analyze) return explainPlan(plan);
-    const ex = new Executor({ analyze: true, ...(signal ? { signal } : {}) });
+    const ex = new Executor({ analyze: true, userFunction, ...(signal ? { signal } : {}) });
     const t0 = performance.now();
     await ex.collect(plan);
     const ms = performance.now() - t0;
@@ -116,7 +117,7 @@ export function createEngine(options: EngineOptions): Engine {
           };
         }
         const { plan, fields } = planQuery(stmt.query, params);
-        const ex = new Executor(opts.signal ? { signal: opts.signal } : {});
+        const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
         const rows = await ex.collect(plan);
         return { command: 'SELECT', rowCount: rows.length, fields, rows };
       } catch (e) {
@@ -138,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
           };
         }
         const { plan, fields } = planQuery(stmt.query, params);
-        const ex = new Executor(opts.signal ? { signal: opts.signal } : {});
+        const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
         return {
           command: 'SELECT',
           fields,

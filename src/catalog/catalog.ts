@@ -1,10 +1,43 @@
 import { undefinedTable } from '../errors.js';
 import type { TableSource } from './table-source.js';
+import type { SqlType } from './types.js';
+
+/**
+ * A scalar function the host adds (e.g. the pg_catalog helpers a wire server needs:
+ * pg_table_is_visible, format_type, current_schema …). Builtins win over user functions.
+ */
+export interface UserFunction {
+  /** Result type, fixed or computed from the (coerced) argument types. */
+  readonly returns: SqlType | ((argTypes: readonly SqlType[]) => SqlType);
+  /** Argument types untyped literals are coerced to; also the default arity. */
+  readonly args?: readonly SqlType[];
+  readonly minArgs?: number;
+  readonly maxArgs?: number;
+  /** When true (the default) a NULL argument gives NULL without calling `impl`. */
+  readonly strict?: boolean;
+  /** Receives argument values in the catalog's JS representation. */
+  readonly impl: (args: unknown[]) => unknown;
+}
+
+/** Prefix of `call.fn` for user functions, so they never collide with builtins in plans. */
+export const USER_FUNCTION_PREFIX = 'udf:';
 
 /** A name → TableSource map. Names are stored as given; lookup is exact first, then case-insensitive. */
 export class Catalog {
   private readonly tables = new Map<string, TableSource>();
   private readonly folded = new Map<string, string>();
+  private readonly functions = new Map<string, UserFunction>();
+
+  /** Registers a scalar function under a lower-case name (`pg_catalog.` is stripped by the parser). */
+  registerFunction(name: string, fn: UserFunction): this {
+    this.functions.set(name.toLowerCase(), fn);
+    return this;
+  }
+
+  /** A user function by name, if registered. */
+  lookupFunction(name: string): UserFunction | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
 
   /** Registers a source under a name (and optional aliases); a later registration replaces an earlier one. */
   register(name: string, source: TableSource, aliases: readonly string[] = []): this {

@@ -1,5 +1,5 @@
 /** The catalog's public surface: what a TableSource implementation (e.g. the Paymo side) imports. */
-export { Catalog } from './catalog.js';
+export { Catalog, type UserFunction } from './catalog.js';
 export { readFilter, type SimpleFilter, type SimpleFilterOp, type SourceFilter } from './filters.js';
 export type { FilterSupport, ScanContext, ScanRequest, ScanStats, TableSource } from './table-source.js';
 export {

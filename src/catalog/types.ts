@@ -83,6 +83,7 @@ const TYPE_ALIASES: Record<string, ScalarType> = {
   serial: 'integer',
   bigint: 'bigint',
   int8: 'bigint',
+  oid: 'bigint',
   bigserial: 'bigint',
   numeric: 'numeric',
   decimal: 'numeric',

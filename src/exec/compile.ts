@@ -1,3 +1,4 @@
+import { USER_FUNCTION_PREFIX, type UserFunction } from '../catalog/catalog.js';
 import type { Interval, Row, SqlType } from '../catalog/types.js';
 import { elementType, isIntegerType } from '../catalog/types.js';
 import { addInterval, castValue, DAY_MS, dateToDays, daysToDate, decimalFix } from '../catalog/values.js';
@@ -24,6 +25,8 @@ export function layoutOf(cols: readonly { id: number }[]): Layout {
 
 /** What compiled code needs from the running query. */
 export interface CompileEnv extends FnEnv {
+  /** Host-registered scalar functions (see Catalog.registerFunction). */
+  readonly userFunction?: (name: string) => UserFunction | undefined;
   /** Values of outer (correlated) columns, set while a correlated subquery runs. */
   readonly outer: Map<number, unknown>;
   /** Runs a plan to completion (used for subqueries). */
@@ -484,7 +487,15 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>, scope: CompileScope): C
       };
     }
   }
-  const { strict, impl } = makeFunction(e.fn, types, e.type, scope.env);
+  let strict: boolean;
+  let impl: (args: unknown[]) => unknown;
+  if (e.fn.startsWith(USER_FUNCTION_PREFIX)) {
+    const name = e.fn.slice(USER_FUNCTION_PREFIX.length);
+    const udf = scope.env.userFunction?.(name);
+    if (!udf) throw new SqlError('42883', `function ${name} is not registered`);
+    strict = udf.strict ?? true;
+    impl = udf.impl;
+  } else ({ strict, impl } = makeFunction(e.fn, types, e.type, scope.env));
   if (args.length === 0) return () => impl([]);
   if (!strict) return (row) => impl(args.map((f) => f(row)));
   if (args.length === 1) {

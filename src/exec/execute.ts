@@ -1,3 +1,4 @@
+import type { UserFunction } from '../catalog/catalog.js';
 import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
@@ -36,6 +37,8 @@ export interface ExecOptions {
   readonly analyze?: boolean;
   /** Statement timestamp in epoch ms (defaults to the start of execution). */
   readonly now?: number;
+  /** Host-registered scalar functions. */
+  readonly userFunction?: (name: string) => UserFunction | undefined;
 }
 
 function* chunks(rows: readonly Row[]): Generator<Row[]> {
@@ -61,6 +64,7 @@ export class Executor {
       now: opts.now ?? Date.now(),
       outer: this.outer,
       runPlan: (plan) => this.collect(plan),
+      ...(opts.userFunction ? { userFunction: opts.userFunction } : {}),
     };
   }
 

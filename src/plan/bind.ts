@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { USER_FUNCTION_PREFIX } from '../catalog/catalog.js';
 import { elementType, isArrayType, isNumericType, parseTypeName, type SqlType } from '../catalog/types.js';
 import {
   ambiguousColumn,
@@ -494,13 +495,20 @@ class Binder {
           const plan: LogicalPlan = { kind: 'cte_ref', cteId: cte.cteId, name: cte.name, output };
           return { plan, scope: { ...emptyScope(outer), rels: [{ alias, columns: output }] } };
         }
-        const source = this.catalog.lookup(f.name);
-        if (!source) throw undefinedTable(f.name, `known tables: ${this.catalog.names().join(', ')}`);
+        // Unqualified names search the catalog as given, then pg_catalog (PostgreSQL's implicit
+        // search_path head); `public.x` is `x`; other schemas must be registered as `schema.x`.
+        const qualified = f.schema === undefined ? f.name : `${f.schema}.${f.name}`;
+        const source =
+          f.schema === undefined
+            ? (this.catalog.lookup(f.name) ?? this.catalog.lookup(`pg_catalog.${f.name}`))
+            : (this.catalog.lookup(qualified) ??
+              (f.schema === 'public' ? this.catalog.lookup(f.name) : undefined));
+        if (!source) throw undefinedTable(qualified, `known tables: ${this.catalog.names().join(', ')}`);
         const output = source.schema.map((c) => ({ ...this.col(c.name, c.type), table: alias }));
         const plan: LogicalPlan = {
           kind: 'scan',
           scanId: this.nextScanId++,
-          table: f.name,
+          table: qualified,
           alias,
           source,
           output,
@@ -1229,10 +1237,14 @@ class Binder {
         return { kind: 'call', fn, args: [lc, rc], type: 'boolean' };
       }
       case '~':
-      case '~*': {
+      case '~*':
+      case '!~':
+      case '!~*': {
         for (const x of [l, r])
           if (x.type !== 'text' && x.type !== 'unknown') throw undefinedOperator(`${x.type} ${op} text`);
-        return { kind: 'call', fn: op, args: [coerce(l, 'text'), coerce(r, 'text')], type: 'boolean' };
+        const args = [coerce(l, 'text'), coerce(r, 'text')];
+        const call: Expr = { kind: 'call', fn: op.replace('!', ''), args, type: 'boolean' };
+        return op.startsWith('!') ? { kind: 'not', arg: call, type: 'boolean' } : call;
       }
       default:
         throw featureNotSupported(`operator ${op}`);
@@ -1255,6 +1267,22 @@ class Binder {
     if (a.distinct || a.star)
       throw syntaxError(`DISTINCT or * specified, but ${name} is not an aggregate function`);
     const args = a.args.map((x) => this.expr(x, ctx));
+    const udf = isScalarFunction(name) ? undefined : this.catalog.lookupFunction(name);
+    if (udf) {
+      const n = args.length;
+      if (
+        n < (udf.minArgs ?? udf.args?.length ?? 0) ||
+        n > (udf.maxArgs ?? udf.args?.length ?? Number.POSITIVE_INFINITY)
+      ) {
+        throw undefinedFunction(`${name}(${args.map((x) => x.type).join(', ')})`);
+      }
+      const cargs = args.map((x, i) => {
+        const t = udf.args?.[i];
+        return t === undefined ? (x.type === 'unknown' ? coerce(x, 'text') : x) : coerce(x, t);
+      });
+      const type = typeof udf.returns === 'function' ? udf.returns(cargs.map((x) => x.type)) : udf.returns;
+      return { kind: 'call', fn: `${USER_FUNCTION_PREFIX}${name}`, args: cargs, type };
+    }
     if (!isScalarFunction(name)) {
       throw undefinedFunction(
         `${name}(${args.map((x) => x.type).join(', ')})`,

@@ -108,6 +108,8 @@ export type AstFrom =
   | {
       readonly type: 'table';
       readonly name: string;
+      /** Schema qualifier as written (`pg_catalog` in `pg_catalog.pg_class`). */
+      readonly schema?: string;
       readonly alias?: string;
       readonly columnAliases?: readonly string[];
     }

@@ -256,10 +256,7 @@ class Normaliser {
       return { type: 'function', name: fn.name, args: fn.args, ...alias };
     }
     if (typeof f.table === 'string') {
-      if (f.db) {
-        const schema = String(f.db);
-        if (schema !== 'public') throw featureNotSupported(`schema "${schema}"`);
-      }
+      if (f.db) return { type: 'table', name: f.table, schema: String(f.db), ...alias };
       return { type: 'table', name: f.table, ...alias };
     }
     throw featureNotSupported('this FROM item');
@@ -488,9 +485,15 @@ class Normaliser {
         if (r.type === 'bool') return { type: 'is', arg: left(), test: r.value ? 'true' : 'false', negated };
         throw featureNotSupported(`IS ${String(r.value ?? r.type)}`);
       }
-      case '!~*':
-      case '!~':
-        return { type: 'distinct_from', left: left(), right: this.expr(e.right), negated: op === '!~' };
+      case 'SIMILAR TO':
+      case 'NOT SIMILAR TO':
+        // The rewriter's stand-in for IS [NOT] DISTINCT FROM.
+        return {
+          type: 'distinct_from',
+          left: left(),
+          right: this.expr(e.right),
+          negated: op === 'NOT SIMILAR TO',
+        };
       case 'IN':
       case 'NOT IN': {
         const negated = op === 'NOT IN';
@@ -521,9 +524,6 @@ class Normaliser {
           negated: op.startsWith('NOT'),
         };
       }
-      case 'SIMILAR TO':
-      case 'NOT SIMILAR TO':
-        throw featureNotSupported('SIMILAR TO');
     }
     const right = obj(e.right);
     const fnName = right?.type === 'function' ? this.funcName(right) : undefined;

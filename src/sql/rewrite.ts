@@ -224,7 +224,7 @@ const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
  * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
  * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
  * dollar-quoted) by a `'§n'` placeholder so escapes are decoded once, here; `IS [NOT] DISTINCT FROM`
- * becomes the otherwise unused operators `!~*` / `!~` (same precedence level in that grammar); `a ^ b`
+ * becomes `[NOT] SIMILAR TO` (same precedence level in that grammar; real SIMILAR TO is refused); `a ^ b`
  * becomes `a #> b` (read back as power);
  * `FETCH FIRST n ROWS ONLY` becomes `LIMIT n`; `TABLE t` becomes `SELECT * FROM t`; `$1::t` gets
  * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
@@ -240,8 +240,18 @@ export function rewriteSql(sql: string): Rewritten {
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
     const prev = toks[k - 1];
-    if (t.kind === 'op' && (t.value === '!~' || t.value === '!~*')) {
-      throw featureNotSupported(`operator ${t.value}`);
+    if (t.kind === 'ident' && t.value === 'similar' && isWord(toks[k + 1], 'to'))
+      throw featureNotSupported('SIMILAR TO');
+    // OPERATOR(pg_catalog.~) as psql writes it: the bare operator.
+    if (isWord(t, 'operator') && toks[k + 1]?.value === '(') {
+      let j = k + 2;
+      if (toks[j]?.kind === 'ident' && toks[j + 1]?.value === '.') j += 2;
+      const op = toks[j];
+      if (op?.kind === 'op' && toks[j + 1]?.value === ')') {
+        out.push({ text: op.value, pos: t.pos, space: true });
+        k = j + 1;
+        continue;
+      }
     }
     if (t.kind === 'op' && (t.value === '#>' || t.value === '#>>'))
       throw featureNotSupported(`operator ${t.value}`);
@@ -282,7 +292,7 @@ export function rewriteSql(sql: string): Rewritten {
         const neg = isWord(toks[k + 1], 'not');
         const d = toks[k + (neg ? 2 : 1)];
         if (isWord(d, 'distinct') && isWord(toks[k + (neg ? 3 : 2)], 'from')) {
-          out.push({ text: neg ? '!~' : '!~*', pos: t.pos, space: true });
+          out.push({ text: neg ? 'NOT SIMILAR TO' : 'SIMILAR TO', pos: t.pos, space: true });
           k += neg ? 3 : 2;
           continue;
         }

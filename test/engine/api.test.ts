@@ -43,7 +43,7 @@ describe('parser front end', () => {
 
   it('rewrites SQL text but keeps the original offsets for errors', () => {
     const rw = rewriteSql("SELECT E'a' , x IS NOT DISTINCT FROM y FROM T");
-    expect(rw.text).toBe("select '§0' , x !~ y from t");
+    expect(rw.text).toBe("select '§0' , x NOT SIMILAR TO y from t");
     expect(rw.strings).toEqual(['a']);
     expect(rw.originalOffset(rw.text.indexOf('from'))).toBe("SELECT E'a' , x IS NOT DISTINCT FROM y ".length);
   });
@@ -182,5 +182,35 @@ describe('readFilter (what a TableSource sees, as data)', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('host extension points', () => {
+  it('resolves schema-qualified names: public.x is x, pg_catalog is searched for unqualified names', async () => {
+    const { engine, catalog, sources } = fixture();
+    catalog.register('pg_catalog.pg_tables_demo', sources.clients!);
+    expect((await engine.query('select id from public.clients')).rowCount).toBe(5);
+    expect((await engine.query('select id from pg_catalog.pg_tables_demo')).rowCount).toBe(5);
+    expect((await engine.query('select id from pg_tables_demo')).rowCount).toBe(5);
+    await expect(engine.query('select id from other.clients')).rejects.toMatchObject({ code: '42P01' });
+  });
+
+  it('calls scalar functions the host registers on the catalog (pg_catalog prefix allowed)', async () => {
+    const { engine, catalog } = fixture();
+    catalog.registerFunction('pg_table_is_visible', {
+      args: ['bigint'],
+      returns: 'boolean',
+      impl: ([oid]) => oid !== 0,
+    });
+    catalog.registerFunction('current_schema', { args: [], returns: 'text', impl: () => 'public' });
+    const r = await engine.query(
+      'select pg_catalog.pg_table_is_visible(id), current_schema() from clients where pg_table_is_visible(id) and id < 3 order by id',
+    );
+    expect(r.fields.map((f) => f.type)).toEqual(['boolean', 'text']);
+    expect(r.rows).toEqual([
+      [true, 'public'],
+      [true, 'public'],
+    ]);
+    expect(text(await engine.query('select pg_table_is_visible(null)'))).toEqual([[null]]);
   });
 });

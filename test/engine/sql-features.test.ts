@@ -1193,6 +1193,13 @@ const CASES: [string, (string | null)[][]][] = [
     'select \'[1, [2, 3]]\'::jsonb @> \'[[3]]\', \'{"a": 1}\'::jsonb @> \'{}\', \'{"a": {"b": 1, "c": 2}}\'::jsonb @> \'{"a": {"c": 2}}\'',
     [['t', 't', 't']],
   ],
+  ["select id from clients where name ~ '^[A-Z]' order by id", [['1'], ['3']]],
+  ["select id from clients where name !~ 'a' order by id", [['1'], ['2'], ['3']]],
+  ["select id from clients where name ~* '^b' order by id", [['4']]],
+  ["select id from clients where name !~* 'E' order by id", [['3']]],
+  ["select id from clients where city is distinct from 'Berlin' and id is not distinct from 3", [['3']]],
+  ["select id from clients where name OPERATOR(pg_catalog.~) '^A' order by id", [['1']]],
+  ['select id from public.clients order by id', [['1'], ['2'], ['3'], ['4'], ['5']]],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
