@@ -328,6 +328,30 @@ export function rewriteSql(sql: string): Rewritten {
       if ((w === 'range' || w === 'groups') && isWord(toks[k + 1], 'between', 'unbounded', 'current')) {
         throw featureNotSupported(`${w.toUpperCase()} window frames`, 'use ROWS frames');
       }
+      // `::pg_catalog.text`: the type names are the same without the schema.
+      if (w === 'pg_catalog' && prev?.value === '::' && toks[k + 1]?.value === '.') {
+        k++;
+        continue;
+      }
+      // COLLATE clauses: text already compares by code point (PostgreSQL's "C"), so they are dropped.
+      if (w === 'collate' && (toks[k + 1]?.kind === 'ident' || toks[k + 1]?.kind === 'qident')) {
+        k += toks[k + 2]?.value === '.' && toks[k + 3] !== undefined ? 3 : 1;
+        continue;
+      }
+      if (w === 'limit' && isWord(toks[k + 1], 'all')) {
+        k++;
+        continue;
+      }
+      if (
+        (w === 'limit' || w === 'offset') &&
+        toks[k + 1]?.kind === 'number' &&
+        toks[k + 2]?.value === '::'
+      ) {
+        // `LIMIT 5::bigint` (postgres_fdw writes it): the grammar wants a bare number there.
+        out.push({ text: `${w} ${toks[k + 1]!.text}`, pos: t.pos, space: gap(k) });
+        k += toks[k + 3]?.kind === 'ident' ? 3 : 2;
+        continue;
+      }
       if (w === 'isnull' || w === 'notnull') {
         out.push({ text: w === 'isnull' ? 'IS NULL' : 'IS NOT NULL', pos: t.pos, space: true });
         continue;

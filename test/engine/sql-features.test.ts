@@ -1200,6 +1200,20 @@ const CASES: [string, (string | null)[][]][] = [
   ["select id from clients where city is distinct from 'Berlin' and id is not distinct from 3", [['3']]],
   ["select id from clients where name OPERATOR(pg_catalog.~) '^A' order by id", [['1']]],
   ['select id from public.clients order by id', [['1'], ['2'], ['3'], ['4'], ['5']]],
+  [
+    'select name from clients order by name collate "C" desc',
+    [['Ωmega'], ['Ærø Design'], ['beta llc'], ['Zürich AG'], ['Acme Corp']],
+  ],
+  [
+    "select name::pg_catalog.text from clients where name collate pg_catalog.default = 'Acme Corp'",
+    [['Acme Corp']],
+  ],
+  ['select id from clients order by id limit 2::bigint', [['1'], ['2']]],
+  ['select id from clients order by id limit all', [['1'], ['2'], ['3'], ['4'], ['5']]],
+  [
+    'select id from clients where (active) and ((id > 0)) order by name asc nulls last limit 3',
+    [['1'], ['4'], ['2']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
