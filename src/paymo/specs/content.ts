@@ -1,0 +1,221 @@
+/** Specs of collaboration content: discussions, comments, threads, files, webhooks (paymo-api.md 2.4, 2.6, 2.10, 2.30). */
+import { col, EQ_IN, idCol, LIST, stamps, table } from './columns.js';
+import type { ColumnSpec, ObjectSpec } from './types.js';
+
+/** Discussions (2.6). */
+export const discussions: ObjectSpec = table({
+  name: 'discussions',
+  aliases: ['Discussions'],
+  comment: 'Project discussions (Paymo /api/discussions)',
+  resource: 'discussions',
+  key: 'discussions',
+  read: LIST,
+  writes: 'all',
+  columns: [
+    idCol('discussion'),
+    col('name', 'text', 'Title', { req: true }),
+    col('description', 'text', 'Body (HTML)', { null: true }),
+    col('project_id', 'bigint', 'Project', { req: true, f: true, ref: 'projects' }),
+    col('user_id', 'bigint', 'Who started it', { ro: true, f: true, ref: 'users' }),
+    ...stamps(),
+  ],
+});
+
+/** Columns of a flattened comment whose thread belongs to a `parent` (task or discussion). */
+function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: string })[] {
+  return [
+    idCol('comment', false),
+    col('content', 'text', 'Comment body (HTML)'),
+    col('thread_id', 'bigint', 'Comment thread', { ro: true, ref: 'comment_threads' }),
+    col(`${parent}_id`, 'bigint', `The ${parent} commented on`, { ro: true, ref: `${parent}s` }),
+    col('project_id', 'bigint', `Project of the ${parent}`, { ro: true, ref: 'projects' }),
+    col('user_id', 'bigint', 'Author', { ro: true, ref: 'users' }),
+    ...stamps(false),
+  ];
+}
+
+/** Comments on discussions: `threads?where=discussion_id in (…)&include=comments`, or all via `discussions?include=thread.comments`. */
+export const discussionComments: ObjectSpec = table({
+  name: 'discussion_comments',
+  aliases: ['DiscussionComments'],
+  comment: 'Comments on discussions (Paymo threads/comments, flattened)',
+  resource: 'comments',
+  key: 'comments',
+  read: {
+    kind: 'nested',
+    routes: [
+      {
+        resource: 'threads',
+        key: 'threads',
+        include: 'comments',
+        descend: ['comments'],
+        values: {
+          discussion_id: { level: 0, field: 'discussion_id' },
+          project_id: { level: 0, field: 'project_id' },
+        },
+        filters: {
+          discussion_id: { field: 'discussion_id', ops: EQ_IN },
+          project_id: { field: 'project_id', ops: EQ_IN },
+        },
+        keepIfSet: 'discussion_id',
+        required: { anyOf: ['discussion_id', 'project_id'] },
+        pageSize: 250,
+      },
+      {
+        resource: 'discussions',
+        key: 'discussions',
+        include: 'thread.comments',
+        descend: ['thread', 'comments'],
+        values: {
+          discussion_id: { level: 0, field: 'id' },
+          project_id: { level: 0, field: 'project_id' },
+        },
+        filters: {
+          discussion_id: { field: 'id', ops: EQ_IN },
+          project_id: { field: 'project_id', ops: EQ_IN },
+        },
+        parentIdColumn: 'discussion_id',
+        pageSize: 250,
+      },
+    ],
+  },
+  writes: 'none',
+  columns: commentColumns('discussion'),
+});
+
+/** Comments on tasks: `threads?where=task_id in (…)&include=comments`, or all via `tasks?include=thread.comments`. */
+export const taskComments: ObjectSpec = table({
+  name: 'task_comments',
+  aliases: ['TaskComments'],
+  comment: 'Comments on tasks (Paymo threads/comments, flattened)',
+  resource: 'comments',
+  key: 'comments',
+  read: {
+    kind: 'nested',
+    routes: [
+      {
+        resource: 'threads',
+        key: 'threads',
+        include: 'comments',
+        descend: ['comments'],
+        values: {
+          task_id: { level: 0, field: 'task_id' },
+          project_id: { level: 0, field: 'project_id' },
+        },
+        filters: {
+          task_id: { field: 'task_id', ops: EQ_IN },
+          project_id: { field: 'project_id', ops: EQ_IN },
+        },
+        keepIfSet: 'task_id',
+        required: { anyOf: ['task_id', 'project_id'] },
+        pageSize: 250,
+      },
+      {
+        resource: 'tasks',
+        key: 'tasks',
+        include: 'thread.comments',
+        descend: ['thread', 'comments'],
+        values: {
+          task_id: { level: 0, field: 'id' },
+          project_id: { level: 0, field: 'project_id' },
+        },
+        filters: {
+          task_id: { field: 'id', ops: EQ_IN },
+          project_id: { field: 'project_id', ops: EQ_IN },
+        },
+        parentIdColumn: 'task_id',
+        pageSize: 250,
+      },
+    ],
+  },
+  writes: 'none',
+  columns: commentColumns('task'),
+});
+
+/** Comment threads (2.4): listing needs a project, task, discussion or file filter. */
+export const commentThreads: ObjectSpec = table({
+  name: 'comment_threads',
+  aliases: ['CommentThreads', 'threads'],
+  comment: 'Comment threads of tasks, discussions and files (Paymo /api/threads)',
+  resource: 'threads',
+  key: 'threads',
+  read: {
+    kind: 'list',
+    byId: true,
+    required: { anyOf: ['project_id', 'task_id', 'discussion_id', 'file_id'] },
+    fallback: { kind: 'fan-out', resource: 'projects', key: 'projects', field: 'project_id' },
+  },
+  writes: 'none',
+  columns: [
+    idCol('thread'),
+    col('project_id', 'bigint', 'Project', { ro: true, f: true, ref: 'projects' }),
+    col('discussion_id', 'bigint', 'Discussion (discussion threads only)', {
+      null: true,
+      ro: true,
+      f: true,
+      ref: 'discussions',
+    }),
+    col('task_id', 'bigint', 'Task (task threads only)', { null: true, ro: true, f: true, ref: 'tasks' }),
+    col('file_id', 'bigint', 'File (file threads only)', { null: true, ro: true, f: true, ref: 'files' }),
+    ...stamps(false),
+  ],
+});
+
+/** Files (2.10): listing needs a project, discussion, task or comment filter; INSERT needs an upload (not SQL). */
+export const files: ObjectSpec = table({
+  name: 'files',
+  aliases: ['Files'],
+  comment: 'Uploaded files (Paymo /api/files)',
+  resource: 'files',
+  key: 'files',
+  read: {
+    kind: 'list',
+    byId: true,
+    required: { anyOf: ['project_id', 'discussion_id', 'task_id', 'comment_id'] },
+    fallback: { kind: 'fan-out', resource: 'projects', key: 'projects', field: 'project_id' },
+  },
+  writes: { insert: false, update: true, delete: true },
+  columns: [
+    idCol('file'),
+    col('original_filename', 'text', 'File name'),
+    col('description', 'text', 'Description', { null: true }),
+    col('user_id', 'bigint', 'Uploader', { ro: true, ref: 'users' }),
+    col('project_id', 'bigint', 'Project', { null: true, c: true, f: true, ref: 'projects' }),
+    col('discussion_id', 'bigint', 'Discussion it is attached to', {
+      null: true,
+      c: true,
+      f: true,
+      ref: 'discussions',
+    }),
+    col('task_id', 'bigint', 'Task it is attached to', { null: true, c: true, f: true, ref: 'tasks' }),
+    col('comment_id', 'bigint', 'Comment it is attached to', { null: true, c: true, f: true }),
+    col('token', 'text', 'Upload token', { null: true, ro: true }),
+    col('size', 'bigint', 'Size in bytes', { ro: true }),
+    col('mime', 'text', 'MIME type', { null: true, ro: true }),
+    col('file', 'text', 'Download URL', { ro: true }),
+    col('image_thumb_large', 'text', 'Large thumbnail URL (images)', { null: true, ro: true }),
+    col('image_thumb_medium', 'text', 'Medium thumbnail URL (images)', { null: true, ro: true }),
+    col('image_thumb_small', 'text', 'Small thumbnail URL (images)', { null: true, ro: true }),
+    col('tags', 'text[]', 'Tags', { null: true }),
+    ...stamps(),
+  ],
+});
+
+/** Webhooks `hooks` (2.30): the API key's own hooks. */
+export const webhooks: ObjectSpec = table({
+  name: 'webhooks',
+  aliases: ['Webhooks', 'hooks'],
+  comment: 'Webhooks of this API user (Paymo /api/hooks)',
+  resource: 'hooks',
+  key: 'hooks',
+  read: LIST,
+  writes: 'all',
+  columns: [
+    idCol('webhook'),
+    col('target_url', 'text', 'URL that receives the events', { req: true }),
+    col('event', 'text', 'Event name or wildcard (model.insert.Task, *.Task, *)', { req: true }),
+    col('where', 'text', 'Filter in Paymo where syntax', { null: true }),
+    col('last_status_code', 'integer', 'HTTP status of the last delivery', { null: true, ro: true }),
+    ...stamps(false),
+  ],
+});

@@ -1,0 +1,194 @@
+/**
+ * ObjectSpec: one Paymo object described as plain data (design.md §3, "ObjectSpec as pure data").
+ *
+ * A spec says where the rows of one SQL table come from (an endpoint list, a singleton, or children
+ * flattened out of a parent's `include=`), what its columns are (PostgreSQL types, nullability, a
+ * comment BI tools show), which `where` operators Paymo evaluates per column and how faithfully
+ * (`exact` / `inexact`), which list filter Paymo insists on and what to do without one, keys for the
+ * catalog, and the DML matrix row with per-object write rules. The generic PaymoTable reads nothing
+ * else: the engine never branches on a table name. Specs are checked at start-up by `validateSpecs`.
+ */
+import type { SqlType } from '../../catalog/types.js';
+
+/**
+ * A `where` operator family Paymo evaluates, as a SQL filter form maps onto it:
+ * - `eq`: `col = v` → `col=v`; `ne`: `col <> v` → `col!=v`;
+ * - `in`: `col IN (…)` (and ORs of `=` on one column) → `col in (…)`; `not_in`: `col NOT IN (…)`;
+ * - `range`: `<`, `<=`, `>`, `>=`, BETWEEN → `col>=v and col<=w`;
+ * - `like`: `col LIKE p` → `col like "%run%"` with the longest literal run of `p` (always inexact);
+ * - `is_null`: `col IS NULL` → `col=null`;
+ * - `contains`: array membership `v = ANY(col)` → `col=v` (paymo-api.md 1.9, `users=<id>`).
+ */
+export type FilterOp = 'eq' | 'ne' | 'in' | 'not_in' | 'range' | 'like' | 'is_null' | 'contains';
+
+/** How faithfully Paymo evaluates a filter: `exact` as SQL would, `inexact` a superset (re-checked locally). */
+export type Exactness = 'exact' | 'inexact';
+
+/** One pushable operator of a column. */
+export interface FilterCapability {
+  readonly op: FilterOp;
+  readonly exactness: Exactness;
+}
+
+/**
+ * Range filters of a column sent as a Paymo interval pseudo-attribute instead of `col>=v`
+ * (entries `time_interval in ("a","b")`, bookings `date_interval in ("d1","d2")`). Every row matching
+ * the column's SQL range must be inside the interval Paymo tests, so the push is always inexact.
+ */
+export interface IntervalPush {
+  /** The pseudo-attribute, e.g. `time_interval`. */
+  readonly param: string;
+  /** Bound format: `datetime` → `"YYYY-MM-DDTHH:MM:SSZ"`, `date` → `"YYYY-MM-DD"`. */
+  readonly format: 'date' | 'datetime';
+  /** True when Paymo's upper bound is exclusive (`[from, to)`), false for a closed interval. */
+  readonly endExclusive: boolean;
+  /** Bounds used for an open side (no lower / no upper SQL bound). */
+  readonly openFrom: string;
+  readonly openTo: string;
+}
+
+/** Where a column's value is read from in a flattened row: `field` of the object at `level`. */
+export interface ValueSource {
+  /** 0 = the listed (parent) object; 1.. = each object reached by descending `NestedRoute.descend`. */
+  readonly level: number;
+  readonly field: string;
+}
+
+/** One column of a table. */
+export interface ColumnSpec {
+  /** SQL column name = Paymo attribute name (snake_case). */
+  readonly name: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  /** One line for BI tools and `\d+`. */
+  readonly comment: string;
+  /** Operators Paymo evaluates on this attribute in `where` (list specs). */
+  readonly filters?: readonly FilterCapability[];
+  /** Range filters go to Paymo as this interval pseudo-attribute (instead of `range`). */
+  readonly interval?: IntervalPush;
+  /** Server-set: never assignable by INSERT/UPDATE. */
+  readonly readOnly?: boolean;
+  /** Accepted on INSERT only. */
+  readonly createOnly?: boolean;
+  /** Must be given on INSERT (simple rule; alternatives are `WriteRule`s). */
+  readonly requiredOnInsert?: boolean;
+  /** Only read-one responses carry it (report `content`): a list needs one `GET /x/{id}` per row. */
+  readonly detailOnly?: boolean;
+}
+
+/** A foreign key, for the wire server's catalog (`information_schema`, `\d`). */
+export interface ForeignKey {
+  readonly column: string;
+  readonly table: string;
+  readonly references: string;
+}
+
+/**
+ * A list filter Paymo requires (paymo-api.md 1.11), in Paymo attribute names: met by `=`/`in` on one
+ * of `anyOf`, by one of the interval pseudo-attributes in `intervals`, or by filters on every
+ * attribute of one group of `allOf`.
+ */
+export interface RequiredFilter {
+  readonly anyOf: readonly string[];
+  readonly intervals?: readonly string[];
+  readonly allOf?: readonly (readonly string[])[];
+}
+
+/**
+ * What to do when no SQL predicate meets the required filter:
+ * - `fan-out`: list every id of another endpoint (`resource`, paged) and send `field in (…)` in
+ *   batches (time entries: one list of projects, then `project_id in (…)` per batch);
+ * - `fail`: refuse at plan time, naming the filters that would make it work.
+ */
+export type Fallback =
+  | {
+      readonly kind: 'fan-out';
+      readonly resource: string;
+      readonly key: string;
+      /** The required attribute the ids fill, e.g. `project_id`. */
+      readonly field: string;
+    }
+  | { readonly kind: 'fail' };
+
+/**
+ * One way to obtain flattened child rows: list `resource` with `include`, walk `descend` from each
+ * listed object to the children (objects or arrays at each step), and build a row per leaf.
+ */
+export interface NestedRoute {
+  readonly resource: string;
+  readonly key: string;
+  readonly include: string;
+  /** Keys walked from the listed object to the leaf, e.g. `['thread', 'comments']`. */
+  readonly descend: readonly string[];
+  /** Columns read from an ancestor instead of the leaf (a leaf-level column needs no entry). */
+  readonly values: Readonly<Record<string, ValueSource>>;
+  /** Column → the listed object's attribute it filters, with the operators Paymo evaluates there. */
+  readonly filters: Readonly<
+    Record<string, { readonly field: string; readonly ops: readonly FilterCapability[] }>
+  >;
+  /** The column equal to the listed object's id: `=`/`IN` on it may read parents by id. */
+  readonly parentIdColumn?: string;
+  /** Listed objects without this attribute are skipped (threads of tasks, not of discussions). */
+  readonly keepIfSet?: string;
+  readonly required?: RequiredFilter;
+  /** Parents per page; small, so included children stay under Paymo's 2 500 per response cap. */
+  readonly pageSize?: number;
+}
+
+/** How rows are obtained. */
+export type ReadSpec =
+  | {
+      readonly kind: 'list';
+      /** `GET /resource/{id}` exists (false for endpoints only listable). */
+      readonly byId: boolean;
+      readonly required?: RequiredFilter;
+      readonly fallback?: Fallback;
+      /** Rows per page (default: the client's, 2 500). */
+      readonly pageSize?: number;
+    }
+  | { readonly kind: 'singleton' }
+  | {
+      readonly kind: 'nested';
+      /** Tried in order: the first whose `required` filter the query meets (or that has none). */
+      readonly routes: readonly NestedRoute[];
+    };
+
+/** The DML matrix row (issue 5): which statements Paymo supports for the table. */
+export interface WriteMatrix {
+  readonly insert: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+/**
+ * A per-object write rule, as data for the DML layer:
+ * - `positive`: the column must be > 0 when given (invoice `discount`: Paymo says "cannot be empty");
+ * - `one-of-groups`: INSERT needs every column of at least one group (time entries:
+ *   (`date`,`duration`) or (`start_time`,`end_time`); tasks: `project_id` or `tasklist_id`).
+ */
+export type WriteRule =
+  | { readonly kind: 'positive'; readonly column: string; readonly message: string }
+  | {
+      readonly kind: 'one-of-groups';
+      readonly groups: readonly (readonly string[])[];
+      readonly message: string;
+    };
+
+/** One SQL table over Paymo. */
+export interface ObjectSpec {
+  /** snake_case table name, e.g. `time_entries`. */
+  readonly name: string;
+  /** Other accepted names (Skyvia's `TimeEntries`, `timeentries`, …). */
+  readonly aliases: readonly string[];
+  readonly comment: string;
+  /** Paymo resource path segment for by-id reads and writes, e.g. `entries`. */
+  readonly resource: string;
+  /** JSON collection key of that resource's responses. */
+  readonly key: string;
+  readonly read: ReadSpec;
+  readonly columns: readonly ColumnSpec[];
+  readonly primaryKey: readonly string[];
+  readonly foreignKeys: readonly ForeignKey[];
+  readonly writes: WriteMatrix;
+  readonly writeRules?: readonly WriteRule[];
+}
