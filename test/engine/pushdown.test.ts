@@ -354,3 +354,31 @@ describe('outer join reduction', () => {
     expect(joins).toEqual(['left']);
   });
 });
+
+describe('pushdown interactions', () => {
+  it('never feeds semi-join keys into a scan that already carries a LIMIT', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select t.id, p.name from (select * from tasks limit 3) t join projects p on p.id = t.project_id where p.client_id = 1 order by t.id';
+    expect(text(await engine.query(sql))).toEqual([
+      ['100', 'Website'],
+      ['101', 'Website'],
+      ['102', 'Website'],
+    ]);
+    expect(sources.tasks!.requests[0]!.limit).toBe(3);
+    expect(sources.tasks!.requests[0]!.dynamicFilters).toBeUndefined();
+  });
+
+  it('filters below a decorrelated aggregate by its group key', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select p.name, (select max(t.priority) from tasks t where t.project_id = p.id) from projects p where p.billable order by p.id';
+    expect(text(await engine.query(sql))).toEqual([
+      ['Website', '2'],
+      ['App', '3'],
+      ['Audit', '1'],
+    ]);
+    const dyn = sources.tasks!.requests[0]!.dynamicFilters?.[0];
+    expect(dyn?.kind === 'in_list' ? dyn.list.length : 0).toBe(3);
+  });
+});

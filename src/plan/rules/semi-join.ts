@@ -31,7 +31,10 @@ export const semiJoinPushdown: Rule = {
 function findScan(p: LogicalPlan, id: number): Scan | undefined {
   switch (p.kind) {
     case 'scan':
-      return p.output.some((c) => c.id === id) && p.dynamicColumn === undefined ? p : undefined;
+      // A scan with a pushed LIMIT must not be filtered further: its first n rows would change.
+      return p.output.some((c) => c.id === id) && p.dynamicColumn === undefined && p.limit === undefined
+        ? p
+        : undefined;
     case 'filter':
     case 'sort':
       return findScan(p.input, id);
