@@ -103,6 +103,36 @@ function fold(call: AggCall): () => { step(v: unknown, extra: unknown): void; re
         };
       };
     }
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop':
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop': {
+      const pop = call.fn.endsWith('_pop');
+      const root = call.fn.startsWith('stddev');
+      return () => {
+        // Welford's running mean and sum of squared deviations.
+        let n = 0;
+        let mean = 0;
+        let m2 = 0;
+        return {
+          step(v) {
+            if (v === null) return;
+            const x = v as number;
+            n++;
+            const d = x - mean;
+            mean += d / n;
+            m2 += d * (x - mean);
+          },
+          result: () => {
+            if (n === 0 || (!pop && n === 1)) return n === 1 && pop ? 0 : null;
+            const variance = m2 / (pop ? n : n - 1);
+            return root ? Math.sqrt(variance) : variance;
+          },
+        };
+      };
+    }
     case 'string_agg':
       return () => {
         let s: string | null = null;

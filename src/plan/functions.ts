@@ -191,6 +191,12 @@ export const AGGREGATES = new Set([
   'bool_and',
   'bool_or',
   'every',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
+  'variance',
+  'var_samp',
+  'var_pop',
 ]);
 
 /** Window-only function names. */
@@ -258,6 +264,15 @@ export function aggregateType(name: string, argTypes: readonly SqlType[]): SqlTy
     case 'max':
       if (isArrayType(t) || t === 'jsonb' || t === 'boolean') throw undefinedFunction(`${name}(${t})`);
       return t === 'unknown' ? 'text' : t;
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop':
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop':
+      if (t === 'double precision') return t;
+      if (isNumericType(t) || t === 'unknown') return 'numeric';
+      throw undefinedFunction(`${name}(${t})`);
     case 'string_agg':
       return 'text';
     case 'array_agg':

@@ -1214,6 +1214,59 @@ const CASES: [string, (string | null)[][]][] = [
     'select id from clients where (active) and ((id > 0)) order by name asc nulls last limit 3',
     [['1'], ['4'], ['2']],
   ],
+  [
+    "select * from generate_series(date '2024-01-30', date '2024-02-02', interval '1 day') d",
+    [
+      ['2024-01-30 00:00:00+00'],
+      ['2024-01-31 00:00:00+00'],
+      ['2024-02-01 00:00:00+00'],
+      ['2024-02-02 00:00:00+00'],
+    ],
+  ],
+  ['select * from unnest(array[3, 1, 2]) x order by x', [['1'], ['2'], ['3']]],
+  [
+    "select x, count(*) from unnest(array['a', 'b', 'a']) x group by x order by x",
+    [
+      ['a', '2'],
+      ['b', '1'],
+    ],
+  ],
+  ['select sum(x) from generate_series(1, 100) x', [['5050']]],
+  ["select string_agg(x::text, ',') from generate_series(1, 5) x", [['1,2,3,4,5']]],
+  ['select avg(x), stddev(x) from generate_series(1, 4) x', [['2.5', '1.2909944487358056']]],
+  ['select array_agg(x) from (values (1), (null), (3)) v(x)', [['{1,NULL,3}']]],
+  [
+    'select count(distinct x), count(x), count(*) from (values (1), (null), (1), (2)) v(x)',
+    [['2', '3', '4']],
+  ],
+  ["select max(x), min(x) from (values ('b'), ('a'), (null)) v(x)", [['b', 'a']]],
+  ["select 1 + null, null || 'a', coalesce(null, null)", [[null, null, null]]],
+  ['select cast(null as int), null::text is null', [[null, 't']]],
+  [
+    "select extract(epoch from interval '1 day 2 hours'), extract(hour from interval '26 hours')",
+    [['93600', '26']],
+  ],
+  ["select date '2024-03-10' - interval '1 day' < timestamp '2024-03-09 12:00'", [['t']]],
+  [
+    "select (date '2024-01-31' + interval '1 month')::date, date '2024-02-29' + interval '1 year'",
+    [['2024-02-29', '2025-02-28 00:00:00']],
+  ],
+  ["select interval '1 month' > interval '29 days', interval '1 day' = interval '24 hours'", [['t', 't']]],
+  ["select to_char(now(), 'YYYY') = extract(year from now())::text", [['t']]],
+  [
+    "select lower(null), length(''), substring('hello', 0, 3), substring('hello', -1), substring('hello', 3)",
+    [[null, '0', 'he', 'hello', 'llo']],
+  ],
+  ["select 'abc' || 1 || true, concat_ws(',', 1, null, 2.5)", [['abc1true', '1,2.5']]],
+  [
+    'select round(123.456, -1), round(-0.5), trunc(123.456), trunc(-123.456, 1), ceil(-0.5), floor(0.5)',
+    [['120', '-1', '123', '-123.4', '0', '0']],
+  ],
+  ['select 7 / 2 * 2, 7 % 2, 7.5 % 2, -7 % 2, 2 ^ 10', [['6', '1', '1.5', '-1', '1024']]],
+  [
+    'select stddev_pop(minutes), variance(minutes::float8) from entries',
+    [['96.81941953967706', '10415.555555555555']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
