@@ -1,6 +1,6 @@
 import { USER_FUNCTION_PREFIX, type UserFunction } from '../catalog/catalog.js';
 import type { Interval, Row, SqlType } from '../catalog/types.js';
-import { elementType, isIntegerType } from '../catalog/types.js';
+import { isIntegerType } from '../catalog/types.js';
 import { addInterval, castValue, DAY_MS, dateToDays, daysToDate, decimalFix } from '../catalog/values.js';
 import { cardinalityViolation, divisionByZero, numericOutOfRange, SqlError } from '../errors.js';
 import { assertNever, type Expr, type SubqueryExpr } from '../plan/expr.js';
@@ -585,6 +585,3 @@ function compileSubquery(e: SubqueryExpr, scope: CompileScope): Compiled {
     return res.hasNull ? null : neg;
   };
 }
-
-/** Element type helper re-exported for operators that unnest arrays. */
-export { elementType };

@@ -3,7 +3,7 @@ import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
 import { queryCanceled, SqlError } from '../errors.js';
-import { assertNever, type ColumnDef, type Expr } from '../plan/expr.js';
+import { assertNever, type Expr } from '../plan/expr.js';
 import { splitJoinKeys } from '../plan/join-keys.js';
 import { type LogicalPlan, outputOf } from '../plan/logical.js';
 import { compileAggregate } from './aggregate.js';
@@ -567,9 +567,4 @@ function concatRow(l: Row, r: Row, lw: number, rw: number): Row {
 
 async function* arrayBatches(rows: readonly Row[]): AsyncGenerator<Row[]> {
   yield* chunks(rows);
-}
-
-/** The output columns of a plan (re-exported for the engine). */
-export function planColumns(p: LogicalPlan): readonly ColumnDef[] {
-  return outputOf(p);
 }

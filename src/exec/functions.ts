@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { elementType, type Interval, isArrayType, type SqlType } from '../catalog/types.js';
 import {
-  addInterval,
   castValue,
   DAY_MS,
   dateToDays,
@@ -11,7 +10,7 @@ import {
   roundHalfAway,
   toText,
 } from '../catalog/values.js';
-import { invalidParameterValue, numericOutOfRange, SqlError } from '../errors.js';
+import { invalidParameterValue, SqlError } from '../errors.js';
 import { comparatorFor, equalsFor, keyFor } from './compare.js';
 
 /** Per-query values functions may read (now() is fixed for the whole statement, as in PostgreSQL). */
@@ -731,14 +730,4 @@ export function makeFunction(
 /** Names of all implemented functions (checked against the binder's signatures in tests). */
 export function implementedFunctions(): string[] {
   return Object.keys(FUNCTIONS);
-}
-
-/** Adds or subtracts an interval to an instant (PostgreSQL month/day/time semantics). */
-export { addInterval };
-
-/** Integer range check for arithmetic results. */
-export function checkedInt(v: number, type: SqlType): number {
-  if (type === 'integer' && (v > 2147483647 || v < -2147483648)) throw numericOutOfRange('integer');
-  if (type === 'bigint' && !Number.isSafeInteger(v)) throw numericOutOfRange('bigint');
-  return v;
 }

@@ -195,7 +195,7 @@ class Binder {
       const scope: Scope = { ...emptyScope(outer), rels: [{ alias: '', columns: output }] };
       const keys = q.orderBy.map((o) => {
         const e =
-          this.orderTarget(o, output, null) ??
+          this.orderTarget(o, output) ??
           this.expr(o.expr, { scope, agg: false, window: false, clause: 'ORDER BY' });
         return sortKey(e, o);
       });
@@ -475,7 +475,7 @@ class Binder {
     return undefined;
   }
 
-  private orderTarget(o: AstOrderItem, output: readonly ColumnDef[], _s: Scope | null): Expr | undefined {
+  private orderTarget(o: AstOrderItem, output: readonly ColumnDef[]): Expr | undefined {
     const idx = this.orderOutputIndex(o, output);
     return idx === undefined ? undefined : colRef(output[idx]!);
   }
@@ -875,10 +875,6 @@ class Binder {
     // Bind the subquery with a scope chain whose first level is empty, to collect outer refs.
     const plan = this.query(q, child);
     const correlated = [...child.outerRefs];
-    for (const id of correlated) {
-      // Ids resolved above `scope` are outer refs of `scope` too (already recorded by resolve()).
-      void id;
-    }
     return { plan, correlated };
   }
 

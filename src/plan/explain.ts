@@ -107,14 +107,9 @@ export function scanRequestOf(p: Extract<LogicalPlan, { kind: 'scan' }>): ScanRe
  */
 export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, ExplainStats>): string {
   const lines: string[] = [];
-  const subplans: LogicalPlan[] = [];
-  const collectSubplans = (e: Expr): void => {
-    if (e.kind === 'subquery') subplans.push(e.plan);
-    const visit = (x: Expr): void => {
-      if (x.kind === 'subquery' && x !== e) subplans.push(x.plan);
-    };
-    void visit;
-  };
+  const subplans: { plan: LogicalPlan; correlated: boolean }[] = [];
+  const estimate = { total: 0, scans: 0, known: true, perRow: false };
+  let inSubplan = 0;
   const walk = (p: LogicalPlan, depth: number): void => {
     const pad = '  '.repeat(depth);
     const st = stats?.get(p);
@@ -130,13 +125,16 @@ export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, 
       lines.push(`${pad}    ${text}`);
     };
     const subs = (exprs: readonly Expr[]): void => {
-      for (const e of exprs) findSubqueries(e, (sp) => subplans.push(sp));
-      void collectSubplans;
+      for (const e of exprs) findSubqueries(e, (plan, correlated) => subplans.push({ plan, correlated }));
     };
     switch (p.kind) {
       case 'scan': {
         const req = scanRequestOf(p);
         const est = p.source.estimateRequests?.(req);
+        estimate.scans++;
+        if (est === undefined) estimate.known = false;
+        else estimate.total += est;
+        if (inSubplan > 0) estimate.perRow = true;
         line(
           `Scan ${p.table}${p.alias !== p.table ? ` AS ${p.alias}` : ''}${est !== undefined ? ` (est. requests=${est})` : ''}`,
         );
@@ -225,11 +223,17 @@ export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, 
     const own = subplans.splice(0);
     for (const c of childrenOf(p)) walk(c, depth + 1);
     for (const sp of own) {
-      lines.push(`${pad}  SubPlan`);
-      walk(sp, depth + 2);
+      lines.push(`${pad}  SubPlan${sp.correlated ? ' (correlated: runs once per distinct outer key)' : ''}`);
+      if (sp.correlated) inSubplan++;
+      walk(sp.plan, depth + 2);
+      if (sp.correlated) inSubplan--;
     }
   };
   walk(plan, 0);
+  if (!stats && estimate.known && estimate.scans > 0) {
+    // Correlated subplans may run once per outer key, so their scans make this a lower bound.
+    lines.push(`Estimated requests: ${estimate.perRow ? 'at least ' : ''}${estimate.total}`);
+  }
   return lines.join('\n');
 }
 
@@ -251,9 +255,9 @@ function childrenOf(p: LogicalPlan): LogicalPlan[] {
   }
 }
 
-function findSubqueries(e: Expr, f: (p: LogicalPlan) => void): void {
+function findSubqueries(e: Expr, f: (p: LogicalPlan, correlated: boolean) => void): void {
   if (e.kind === 'subquery') {
-    f(e.plan);
+    f(e.plan, e.correlated.length > 0);
     if (e.arg) findSubqueries(e.arg, f);
     return;
   }

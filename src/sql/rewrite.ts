@@ -1,4 +1,4 @@
-import { featureNotSupported, SqlError, syntaxError } from '../errors.js';
+import { featureNotSupported, syntaxError } from '../errors.js';
 
 /** The SQL text handed to node-sql-parser, plus what was lifted out of it and how to map positions back. */
 export interface Rewritten {
@@ -431,9 +431,4 @@ export function rewriteSql(sql: string): Rewritten {
     return origins[best] ?? 0;
   };
   return { text, strings, originalOffset };
-}
-
-/** Re-throws a SqlError unchanged; used by callers that wrap the rewriter. */
-export function isSqlError(e: unknown): e is SqlError {
-  return e instanceof SqlError;
 }

@@ -28,6 +28,7 @@ describe('EXPLAIN', () => {
         '              columns: name, client_id',
         '              dynamic filter: client_id IN (keys from join)',
         '              GET /memory',
+        'Estimated requests: 2',
       ].join('\n'),
     );
     // Planning alone makes no requests.
@@ -46,6 +47,11 @@ describe('EXPLAIN', () => {
       'select name from tasks where id = 1 or project_id in (select id from projects)',
     );
     expect(text2).toContain('SubPlan');
+    const text3 = await engine.explain(
+      'select e.id, (select t.name from tasks t where t.id = e.task_id limit 1) from entries e',
+    );
+    expect(text3).toContain('SubPlan (correlated: runs once per distinct outer key)');
+    expect(text3).toMatch(/Estimated requests: at least 2$/);
     expect(await engine.explain('select 1 union all select 2')).toMatch(/^Union All/);
   });
 
@@ -68,6 +74,7 @@ describe('EXPLAIN', () => {
       '    columns: id',
       '    pushed filters: (tasks.id = 3)',
       '    GET /memory?where=id =',
+      'Estimated requests: 1',
     ]);
     const a = await engine.query('explain analyze select count(*) from tasks');
     expect(a.rows.map((x) => x[0]).join('\n')).toContain('actual rows=1');
