@@ -18,14 +18,16 @@ export type SimpleFilterOp =
   | 'ilike'
   | 'not ilike'
   | 'between'
-  | 'not between';
+  | 'not between'
+  /** `value = ANY(array_col)`: the array column contains the value. */
+  | 'contains';
 
 /** One filter on one column, with literal values already in the column's JS representation. */
 export interface SimpleFilter {
   readonly column: string;
   readonly type: SqlType;
   readonly op: SimpleFilterOp;
-  /** `=`…`>=`: one value; `in`: the list; `between`: [low, high]; `like`: [pattern]; `is null`: []. */
+  /** `=`…`>=`, `contains`: one value; `in`: the list; `between`: [low, high]; `like`: [pattern]; `is null`: []. */
   readonly values: readonly unknown[];
 }
 
@@ -65,6 +67,11 @@ function simple(e: Expr): SimpleFilter | undefined {
         op: e.negated ? 'not in' : 'in',
         values: vals.map((x) => x.value),
       };
+    }
+    case 'any': {
+      const l = literal(e.left);
+      if (e.all || e.op !== '=' || e.right.kind !== 'column' || !l.ok) return undefined;
+      return { column: e.right.name, type: e.right.type, op: 'contains', values: [l.value] };
     }
     case 'is_null':
       return e.arg.kind === 'column'

@@ -9,8 +9,10 @@ export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
  * - `columns`: the names the engine needs, in the order rows must carry them.
  * - `filters`: conjuncts the source answered `exact` or `inexact` for in `supportsFilters`; each is a
  *   bound `Expr` of a simple form whose column nodes name the source's own columns: `col op lit`,
- *   `col IN (lits)`, `col IS [NOT] NULL`, `col [NOT] [I]LIKE lit`, `col BETWEEN lit AND lit`, or an OR of
- *   such forms on one column. Literals are already coerced to the column's type.
+ *   `col IN (lits)`, `col IS [NOT] NULL`, `col [NOT] [I]LIKE lit`, `col BETWEEN lit AND lit`,
+ *   `lit = ANY(array_col)`, a bare boolean `col` / `NOT col` (offered as `col = true/false`), or an OR
+ *   of such forms on one column. Literals are already coerced to the column's type. `readFilter`
+ *   (catalog/filters.ts) turns each into plain data.
  * - `limit`: set only when every filter was exact and nothing above the scan drops rows; the source may
  *   stop after this many rows (returning more is allowed, fewer is not).
  * - `dynamicFilters`: `col IN (values)` filters the executor built at run time from the other side of a

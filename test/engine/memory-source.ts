@@ -18,7 +18,8 @@ export type FilterOp =
   | 'like'
   | 'ilike'
   | 'between'
-  | 'or';
+  | 'or'
+  | 'contains';
 
 /** Configuration of an in-memory TableSource. */
 export interface MemorySourceOptions {
@@ -64,6 +65,8 @@ function test(f: SimpleFilter, v: unknown): boolean {
       return !nullish && (v as typeof a) > a;
     case '>=':
       return !nullish && (v as typeof a) >= a;
+    case 'contains':
+      return !nullish && (v as unknown[]).includes(a);
     case 'in':
     case 'not in': {
       if (nullish) return false;

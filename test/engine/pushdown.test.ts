@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFilter } from '../../src/catalog/filters.js';
 import { createEngine } from '../../src/engine.js';
 import type { Expr } from '../../src/plan/expr.js';
 import type { LogicalPlan } from '../../src/plan/logical.js';
@@ -352,6 +353,24 @@ describe('outer join reduction', () => {
       if (n.kind === 'join') joins.push(n.joinType);
     });
     expect(joins).toEqual(['left']);
+  });
+});
+
+describe('array membership', () => {
+  it("offers 'lit = ANY(array_col)' to the source as a contains filter", async () => {
+    const { engine, sources } = fixture({
+      profile: { ...PAYMO_LIKE, projects: { tags: { contains: 'exact' } } },
+    });
+    const r = await engine.query("select id from projects where 'web' = any(tags) order by id");
+    expect(text(r)).toEqual([['10'], ['14']]);
+    expect(readFilter(sources.projects!.requests[0]!.filters[0]!)).toEqual({
+      kind: 'simple',
+      column: 'tags',
+      type: 'text[]',
+      op: 'contains',
+      values: ['web'],
+    });
+    expect(nodes(engine.plan("select id from projects where 'web' = any(tags)"), 'filter')).toHaveLength(0);
   });
 });
 

@@ -334,6 +334,11 @@ export function sourceFilterForm(
     }
     case 'in_list':
       return isCol(e.arg) && e.list.every(isLit) ? { expr: e, column: e.arg.id } : undefined;
+    case 'any':
+      // `lit = ANY(array_col)`: membership in an array column.
+      return !e.all && e.op === '=' && isLit(e.left) && isCol(e.right)
+        ? { expr: e, column: e.right.id }
+        : undefined;
     case 'is_null':
       return isCol(e.arg) ? { expr: e, column: e.arg.id } : undefined;
     case 'like':
