@@ -45,8 +45,24 @@ export type SourceFilter =
       readonly alternatives: readonly SimpleFilter[];
     };
 
-const literal = (e: Expr): { ok: boolean; value: unknown } =>
-  e.kind === 'literal' ? { ok: true, value: e.value } : { ok: false, value: undefined };
+/**
+ * A filter value known only at run time: a correlation parameter (a column of the enclosing query
+ * in a correlated subquery). Sources meet it at plan time only (validateScan, describeScan,
+ * estimateRequests); `scan` always receives the actual value.
+ */
+export class RuntimeValue {
+  constructor(
+    /** What supplies the value, e.g. `e.task_id`. */
+    readonly source: string,
+  ) {}
+}
+
+const literal = (e: Expr): { ok: boolean; value: unknown } => {
+  if (e.kind === 'literal') return { ok: true, value: e.value };
+  if (e.kind === 'column')
+    return { ok: true, value: new RuntimeValue(e.table ? `${e.table}.${e.name}` : e.name) };
+  return { ok: false, value: undefined };
+};
 
 function simple(e: Expr): SimpleFilter | undefined {
   switch (e.kind) {

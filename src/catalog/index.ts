@@ -1,6 +1,12 @@
 /** The catalog's public surface: what a TableSource implementation (e.g. the Paymo side) imports. */
 export { Catalog, type UserFunction } from './catalog.js';
-export { readFilter, type SimpleFilter, type SimpleFilterOp, type SourceFilter } from './filters.js';
+export {
+  RuntimeValue,
+  readFilter,
+  type SimpleFilter,
+  type SimpleFilterOp,
+  type SourceFilter,
+} from './filters.js';
 export type { FilterSupport, ScanContext, ScanRequest, ScanStats, TableSource } from './table-source.js';
 export {
   type Column,

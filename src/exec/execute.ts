@@ -3,7 +3,7 @@ import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
 import { queryCanceled, SqlError } from '../errors.js';
-import { assertNever, type Expr } from '../plan/expr.js';
+import { assertNever, children, type Expr, mapExpr } from '../plan/expr.js';
 import { splitJoinKeys } from '../plan/join-keys.js';
 import { type LogicalPlan, outputOf } from '../plan/logical.js';
 import { compileAggregate } from './aggregate.js';
@@ -150,10 +150,46 @@ export class Executor {
     }
   }
 
+  /**
+   * Replaces correlation parameters (columns of an enclosing query) in pushed filters by their
+   * current values; undefined when a value is NULL in a form that can then match nothing.
+   */
+  private bindParams(p: Extract<LogicalPlan, { kind: 'scan' }>): Expr[] | undefined {
+    const params = new Set(p.paramIds);
+    const out: Expr[] = [];
+    for (const f of p.filters) {
+      let empty = false;
+      const bound = mapExpr(f, (e) => {
+        if (e.kind !== 'column' || !params.has(e.id)) return e;
+        if (!this.outer.has(e.id))
+          throw new SqlError('XX000', `internal error: parameter ${e.name} has no value`);
+        return { kind: 'literal', value: this.outer.get(e.id), type: e.type };
+      });
+      let g = bound;
+      if (g.kind === 'in_list') {
+        const list = g.list.filter((x) => !(x.kind === 'literal' && x.value === null));
+        if (list.length === 0) empty = true;
+        g = { ...g, list };
+      } else if (
+        g.kind !== 'is_null' &&
+        g.kind !== 'or' &&
+        children(g).some((x) => x.kind === 'literal' && x.value === null)
+      ) {
+        empty = true;
+      }
+      if (empty) return undefined;
+      out.push(g);
+    }
+    return out;
+  }
+
   private async *scan(p: Extract<LogicalPlan, { kind: 'scan' }>): AsyncGenerator<Row[]> {
+    const filters = p.paramIds ? this.bindParams(p) : p.filters;
+    // A NULL parameter in a comparison matches no row: no request at all.
+    if (!filters) return;
     const req: ScanRequest = {
       columns: p.output.map((c) => c.name),
-      filters: p.filters,
+      filters,
       ...(p.limit !== undefined ? { limit: p.limit } : {}),
     };
     const st = this.nodeStats(p);

@@ -33,6 +33,11 @@ export type LogicalPlan =
       readonly limit?: number;
       /** Set when a join feeds this scan a dynamic IN filter on this source column. */
       readonly dynamicColumn?: string;
+      /**
+       * Correlation parameters in `filters`: ids of enclosing-query columns whose current values the
+       * executor substitutes before each run of the (correlated) subquery containing this scan.
+       */
+      readonly paramIds?: readonly number[];
     }
   | {
       readonly kind: 'values';

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readFilter } from '../../src/catalog/filters.js';
 import { implementedFunctions } from '../../src/exec/functions.js';
 import { scalarFunctionNames } from '../../src/plan/functions.js';
 import { RULES } from '../../src/plan/optimize.js';
@@ -109,8 +110,32 @@ describe('request-saving plans', () => {
       ['1006', 'Logo'],
       ['1007', 'Logo'],
     ]);
-    // dan's two entries share task 105: four distinct keys, four subquery runs.
-    expect(sources.tasks!.requests).toHaveLength(4);
+    // dan's two entries share task 105: four distinct keys, four subquery runs, each a read by id
+    // (the correlation parameter t.id = e.task_id reaches the source with its value).
+    expect(sources.tasks!.requests.map((r) => readFilter(r.filters[0]!))).toEqual(
+      [100, 101, 104, 105].map((v) => ({
+        kind: 'simple',
+        column: 'id',
+        type: 'bigint',
+        op: '=',
+        values: [v],
+      })),
+    );
+    expect(await engine.explain(sql)).toContain('pushed filters: (t.id = e.task_id)');
+  });
+
+  it('makes no request for a correlation parameter that is NULL', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select p.id, (select c.name from clients c where c.id = p.client_id limit 1) from projects p order by p.id';
+    expect(text(await engine.query(sql))).toEqual([
+      ['10', 'Acme Corp'],
+      ['11', 'Acme Corp'],
+      ['12', 'Ærø Design'],
+      ['13', null],
+      ['14', 'Zürich AG'],
+    ]);
+    expect(sources.clients!.requests).toHaveLength(3);
   });
 
   it('evaluates an uncorrelated subquery once', async () => {

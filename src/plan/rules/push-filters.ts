@@ -295,9 +295,13 @@ const FLIP: Record<CompareOp, CompareOp> = {
 export function sourceFilterForm(
   e: Expr,
   cols: ReadonlyMap<number, ColumnDef>,
+  allowParams = false,
 ): { expr: Expr; column: number } | undefined {
   const isCol = (x: Expr): x is Extract<Expr, { kind: 'column' }> => x.kind === 'column' && cols.has(x.id);
-  const isLit = (x: Expr): boolean => x.kind === 'literal';
+  // With allowParams, a column of an enclosing query (a correlation parameter, constant for one
+  // run of the subquery) stands where a literal goes; the executor substitutes its value.
+  const isLit = (x: Expr): boolean =>
+    x.kind === 'literal' || (allowParams && x.kind === 'column' && !cols.has(x.id));
   switch (e.kind) {
     case 'column':
       // A bare boolean column (`WHERE active`) filters exactly like `active = true`.
@@ -348,7 +352,7 @@ export function sourceFilterForm(
     case 'between':
       return isCol(e.arg) && isLit(e.low) && isLit(e.high) ? { expr: e, column: e.arg.id } : undefined;
     case 'or': {
-      const parts = e.args.map((a) => sourceFilterForm(a, cols));
+      const parts = e.args.map((a) => sourceFilterForm(a, cols, false));
       if (parts.some((x) => !x)) return undefined;
       const col = parts[0]!.column;
       if (!parts.every((x) => x!.column === col)) return undefined;
@@ -359,17 +363,36 @@ export function sourceFilterForm(
   }
 }
 
+/** A harmless value of a type, for asking a source about a filter whose value is known only at run time. */
+export function placeholderFor(type: string): unknown {
+  if (type === 'text' || type === 'unknown') return '';
+  if (type === 'date') return '1970-01-01';
+  if (type === 'boolean') return false;
+  if (type === 'interval') return { months: 0, days: 0, ms: 0 };
+  if (type.endsWith('[]')) return [];
+  if (type === 'jsonb') return {};
+  return 0;
+}
+
 function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
   if (!ctx.pushdown || preds.length === 0) return wrap(p, preds);
   const cols = new Map(p.output.map((c) => [c.id, c] as const));
   const candidates: { index: number; expr: Expr }[] = [];
   preds.forEach((pr, index) => {
     if (hasSubquery(pr) || isVolatile(pr)) return;
-    const f = sourceFilterForm(pr, cols);
+    const f = sourceFilterForm(pr, cols, true);
     if (f) candidates.push({ index, expr: f.expr });
   });
   if (candidates.length === 0) return wrap(p, preds);
-  const answers: FilterSupport[] = p.source.supportsFilters(candidates.map((c) => c.expr));
+  // Sources are asked with placeholder literals where a correlation parameter will go.
+  const asked = candidates.map((c) =>
+    mapExpr(c.expr, (x) =>
+      x.kind === 'column' && !cols.has(x.id)
+        ? { kind: 'literal', value: placeholderFor(x.type), type: x.type }
+        : x,
+    ),
+  );
+  const answers: FilterSupport[] = p.source.supportsFilters(asked);
   const pushed: Expr[] = [];
   const drop = new Set<number>();
   candidates.forEach((c, i) => {
@@ -379,5 +402,10 @@ function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPla
     if (a === 'exact') drop.add(c.index);
   });
   const remaining = preds.filter((_, i) => !drop.has(i));
-  return wrap({ ...p, filters: [...p.filters, ...pushed] }, remaining);
+  const params = new Set(p.paramIds ?? []);
+  for (const f of pushed) for (const id of columnIds(f)) if (!cols.has(id)) params.add(id);
+  return wrap(
+    { ...p, filters: [...p.filters, ...pushed], ...(params.size > 0 ? { paramIds: [...params] } : {}) },
+    remaining,
+  );
 }

@@ -2,6 +2,7 @@ import type { Expr } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import { type DynamicFilter, type LogicalPlan, outputOf, transformUp } from '../logical.js';
 import { transformDeep } from '../walk.js';
+import { placeholderFor } from './push-filters.js';
 import type { Rule } from './rule.js';
 
 type Scan = Extract<LogicalPlan, { kind: 'scan' }>;
@@ -85,13 +86,6 @@ function selective(p: LogicalPlan): boolean {
   }
 }
 
-function dummyFor(type: string): unknown {
-  if (type === 'text' || type === 'unknown') return '';
-  if (type === 'date') return '1970-01-01';
-  if (type === 'boolean') return false;
-  return 0;
-}
-
 function planJoin(j: Join): LogicalPlan {
   if (j.dynamic || j.joinType === 'full' || j.joinType === 'cross') return j;
   const lids = new Set(outputOf(j.left).map((c) => c.id));
@@ -118,7 +112,7 @@ function planJoin(j: Join): LogicalPlan {
       const probeFilter: Expr = {
         kind: 'in_list',
         arg: { kind: 'column', id: col.id, name: col.name, type: col.type },
-        list: [{ kind: 'literal', value: dummyFor(col.type), type: col.type }],
+        list: [{ kind: 'literal', value: placeholderFor(col.type), type: col.type }],
         negated: false,
         type: 'boolean',
       };
