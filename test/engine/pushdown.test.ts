@@ -268,6 +268,24 @@ describe('semi-join pushdown', () => {
     expect(inValues(sources.projects!.requests[0]!.dynamicFilters?.[0]).sort()).toEqual([1, 2, 4]);
   });
 
+  it('cascades keys down a chain of joins', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select e.id from entries e join tasks t on t.id = e.task_id join projects p on p.id = t.project_id where p.client_id = 1 order by e.id';
+    expect(text(await engine.query(sql))).toEqual([
+      ['1000'],
+      ['1001'],
+      ['1002'],
+      ['1003'],
+      ['1004'],
+      ['1005'],
+    ]);
+    expect(inValues(sources.tasks!.requests[0]!.dynamicFilters?.[0]).sort()).toEqual([10, 11]);
+    expect(inValues(sources.entries!.requests[0]!.dynamicFilters?.[0]).sort()).toEqual([
+      100, 101, 102, 103, 104,
+    ]);
+  });
+
   it('is not used when neither side is selective', () => {
     const { engine } = fixture();
     const plan = engine.plan('select t.id from tasks t join projects p on p.id = t.project_id');

@@ -1,7 +1,14 @@
 import type { Expr } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
-import { type DynamicFilter, type LogicalPlan, outputOf, transformUp } from '../logical.js';
-import { transformDeep } from '../walk.js';
+import {
+  type DynamicFilter,
+  inputsOf,
+  type LogicalPlan,
+  outputOf,
+  transformUp,
+  withInputs,
+} from '../logical.js';
+import { mapNodeExprs, mapSubplans } from '../walk.js';
 import { placeholderFor } from './push-filters.js';
 import type { Rule } from './rule.js';
 
@@ -24,7 +31,15 @@ export const semiJoinPushdown: Rule = {
   name: 'semi-join-pushdown',
   apply(plan, ctx) {
     if (!ctx.pushdown) return plan;
-    return transformDeep(plan, (p) => (p.kind === 'join' ? planJoin(p) : p));
+    // Top-down: a scan that an outer join just made selective (it now takes keys) can in turn
+    // feed keys to the joins below it, so filters cascade down a chain of joins.
+    const visit = (p: LogicalPlan): LogicalPlan => {
+      const q = p.kind === 'join' ? planJoin(p) : p;
+      const ins = inputsOf(q);
+      const next = ins.length > 0 ? withInputs(q, ins.map(visit)) : q;
+      return mapNodeExprs(next, (e) => mapSubplans(e, visit));
+    };
+    return visit(plan);
   },
 };
 
