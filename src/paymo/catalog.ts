@@ -1,0 +1,85 @@
+/** The Paymo catalog: every spec as a PaymoTable under its name and aliases, plus `paymo_capabilities`. */
+import { Catalog } from '../catalog/catalog.js';
+import { DEFAULT_CACHE_TTL_MS, ResponseCache } from './cache.js';
+import { capabilitiesTable } from './capabilities.js';
+import type { PaymoClient } from './http-client.js';
+import { PaymoTable, type PaymoTableContext } from './paymo-table.js';
+import { ALL_SPECS, validateSpecs } from './specs/index.js';
+import type { ObjectSpec } from './specs/types.js';
+
+/** Default most requests one statement's scan may make before it fails with 53400. */
+export const DEFAULT_REQUEST_BUDGET = 50;
+
+/** Default largest `in (…)` list per request (ids of ~8 digits keep the URL near 1 kB). */
+export const DEFAULT_MAX_IN_LIST = 100;
+
+/** Settings of {@link createPaymoCatalog}; only `client` is required. */
+export interface PaymoCatalogOptions {
+  readonly client: PaymoClient;
+  /** Freshness of cached reads in ms (default 30 000; 0 shares only in-flight requests). */
+  readonly cacheTtlMs?: number;
+  /** Most requests a scan may make (default {@link DEFAULT_REQUEST_BUDGET}). */
+  readonly requestBudget?: number;
+  readonly maxInListSize?: number;
+  /** `fail` refuses scans without a required filter instead of using the specs' fan-out (default `spec`). */
+  readonly fallbacks?: 'spec' | 'fail';
+  /** The specs to serve (default every spec); validated at creation. */
+  readonly specs?: readonly ObjectSpec[];
+}
+
+/** A Catalog of Paymo tables with handles on the shared cache and budget. */
+export class PaymoCatalog extends Catalog {
+  /** The response cache shared by every table (invalidate after writes). */
+  readonly cache: ResponseCache;
+  /** Tables by SQL name. */
+  readonly paymoTables: ReadonlyMap<string, PaymoTable>;
+  readonly #ctx: PaymoTableContext;
+
+  constructor(ctx: PaymoTableContext, specs: readonly ObjectSpec[]) {
+    super();
+    this.#ctx = ctx;
+    this.cache = ctx.cache;
+    const tables = new Map<string, PaymoTable>();
+    for (const spec of specs) {
+      const t = new PaymoTable(spec, ctx);
+      tables.set(spec.name, t);
+      this.register(spec.name, t, spec.aliases);
+    }
+    this.paymoTables = tables;
+    this.register('paymo_capabilities', capabilitiesTable(specs));
+  }
+
+  /** The per-statement request budget. */
+  get requestBudget(): number {
+    return this.#ctx.requestBudget;
+  }
+
+  /** Changes the request budget (`SET paymo.request_budget`). */
+  setRequestBudget(n: number): void {
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`request budget must be a positive integer, got ${n}`);
+    this.#ctx.requestBudget = n;
+  }
+}
+
+/**
+ * Builds the catalog of every Paymo table over one client. Throws if the specs are inconsistent
+ * (validateSpecs), so a broken declaration fails at start-up rather than in a query.
+ */
+export function createPaymoCatalog(options: PaymoCatalogOptions): PaymoCatalog {
+  const specs = options.specs ?? ALL_SPECS;
+  const problems = validateSpecs(specs);
+  if (problems.length > 0) throw new Error(`invalid Paymo table specs:\n${problems.join('\n')}`);
+  const budget = options.requestBudget ?? DEFAULT_REQUEST_BUDGET;
+  if (!Number.isInteger(budget) || budget < 1)
+    throw new RangeError(`requestBudget must be a positive integer`);
+  const ctx: PaymoTableContext = {
+    client: options.client,
+    cache: new ResponseCache({ ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS }),
+    requestBudget: budget,
+    maxInListSize: options.maxInListSize ?? DEFAULT_MAX_IN_LIST,
+    fallbacks: options.fallbacks ?? 'spec',
+    knownCounts: new Map(),
+  };
+  return new PaymoCatalog(ctx, specs);
+}

@@ -1,0 +1,686 @@
+/**
+ * PaymoTable: the one generic TableSource over Paymo, driven entirely by an ObjectSpec. It answers
+ * which filters Paymo evaluates, plans the fewest requests for a scan (reads by id, `in (…)`
+ * batches, the route of a flattened table, the spec's fallback when Paymo insists on a filter),
+ * enforces the request budget, serves repeated requests from the cache, converts Paymo's JSON to the
+ * catalog's values, and re-checks every pushed filter locally.
+ */
+import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../catalog/table-source.js';
+import type { Column, Row, SqlType } from '../catalog/types.js';
+import { SqlError } from '../errors.js';
+import type { Expr } from '../plan/expr.js';
+import type { ResponseCache } from './cache.js';
+import { PaymoError, PaymoNotFoundError } from './errors.js';
+import {
+  compileLocal,
+  type LocalPredicate,
+  type PushColumn,
+  type PushTarget,
+  planWhere,
+  supportOf,
+} from './filters.js';
+import type { PaymoClient, PaymoRow } from './http-client.js';
+import type { ColumnSpec, Fallback, ObjectSpec, RequiredFilter, ValueSource } from './specs/types.js';
+import { renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
+
+/** Paymo's cap of included items per resource type per response (paymo-api.md 1.7). */
+const INCLUDE_CAP = 2500;
+const DEFAULT_PAGE_SIZE = 2500;
+
+/** What every PaymoTable of one catalog shares. */
+export interface PaymoTableContext {
+  readonly client: PaymoClient;
+  readonly cache: ResponseCache;
+  /** Most requests one statement may make (checked per scan at plan time and at run time). */
+  requestBudget: number;
+  /** Largest `in (…)` list sent in one request. */
+  readonly maxInListSize: number;
+  /** `spec`: use each spec's fallback; `fail`: refuse scans that lack a required filter. */
+  readonly fallbacks: 'spec' | 'fail';
+  /** Row counts of unfiltered lists seen so far (resource → rows), for request estimates. */
+  readonly knownCounts: Map<string, number>;
+}
+
+/** One way to read rows: a direct list (no descend) or a flattened route. */
+interface Route {
+  readonly resource: string;
+  readonly key: string;
+  readonly include?: string;
+  readonly descend: readonly string[];
+  readonly values: Readonly<Record<string, ValueSource>>;
+  readonly target: PushTarget;
+  readonly required?: RequiredFilter;
+  /** Column equal to the listed object's id (reads by id possible). */
+  readonly idColumn?: string;
+  readonly keepIfSet?: string;
+  readonly pageSize: number;
+  readonly fallback?: Fallback;
+}
+
+/** The requests a scan will make, decided before any is made. */
+type ScanPlan =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'singleton'; readonly route: Route }
+  | { readonly mode: 'get'; readonly route: Route; readonly ids: readonly number[] }
+  | {
+      readonly mode: 'list';
+      readonly route: Route;
+      readonly conds: readonly WhereCondition[];
+      /** An `in` condition too long for one request, split into batches. */
+      readonly batch?: { readonly index: number; readonly chunks: readonly (readonly WhereValue[])[] };
+      readonly pageSize: number;
+    }
+  | {
+      readonly mode: 'fan-out';
+      readonly route: Route;
+      readonly conds: readonly WhereCondition[];
+      readonly fallback: Extract<Fallback, { kind: 'fan-out' }>;
+    };
+
+const rank: Record<FilterSupport, number> = { unsupported: 0, inexact: 1, exact: 2 };
+
+/** Stands for the join keys of a plan-time dynamic filter (`col IN ()`), replaced in EXPLAIN text. */
+const JOIN_KEYS = -424242424;
+
+/** Plan-time dynamic filters arrive with an empty list; one placeholder value lets them be planned. */
+function withPlaceholders(dynamic: readonly Expr[]): Expr[] {
+  return dynamic.map((d) =>
+    d.kind === 'in_list' && d.list.length === 0 && d.arg.kind === 'column'
+      ? {
+          ...d,
+          list: [
+            { kind: 'literal', value: d.arg.type === 'text' ? 'join keys' : JOIN_KEYS, type: d.arg.type },
+          ],
+        }
+      : d,
+  );
+}
+
+/** A Paymo error as a SqlError with the client's suggested SQLSTATE (messages never hold the key). */
+export function toPaymoSqlError(error: unknown, table: string): SqlError {
+  if (error instanceof SqlError) return error;
+  if (error instanceof PaymoError) {
+    return new SqlError(error.sqlState, `Paymo request for table "${table}" failed: ${error.message}`);
+  }
+  return new SqlError('XX000', error instanceof Error ? error.message : String(error));
+}
+
+/** A 53400 error: the scan needs more requests than the budget allows. */
+export function budgetError(table: string, needed: number, budget: number, how: string): SqlError {
+  return new SqlError(
+    '53400',
+    `reading "${table}" would need about ${needed} Paymo API requests, above the budget of ${budget} per statement`,
+    {
+      hint:
+        `${how}Add filters Paymo can evaluate (see paymo_capabilities), or raise the budget ` +
+        '(createPaymoCatalog({ requestBudget }) or SET paymo.request_budget).',
+    },
+  );
+}
+
+/** Converts one Paymo JSON value to the catalog's JS representation of `type`; absent → NULL. */
+export function convertValue(v: unknown, type: SqlType): unknown {
+  if (v === undefined || v === null) return null;
+  switch (type) {
+    case 'bigint':
+    case 'integer':
+    case 'numeric':
+    case 'double precision': {
+      if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+      if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      return null;
+    }
+    case 'text':
+      return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    case 'boolean':
+      if (typeof v === 'boolean') return v;
+      if (v === 1 || v === '1' || v === 'true') return true;
+      if (v === 0 || v === '0' || v === 'false') return false;
+      return null;
+    case 'date':
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
+    case 'timestamptz':
+    case 'timestamp': {
+      if (typeof v === 'number') return v * 1000;
+      if (typeof v !== 'string') return null;
+      const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+      return Number.isNaN(ms) ? null : ms;
+    }
+    case 'jsonb':
+      return v;
+    default:
+      if (type.endsWith('[]')) {
+        if (!Array.isArray(v)) return null;
+        const el = type.slice(0, -2) as SqlType;
+        return v.map((x) => convertValue(x, el));
+      }
+      return v;
+  }
+}
+
+function toTarget(entries: Iterable<[string, PushColumn]>): PushTarget {
+  return new Map([...entries].filter(([, c]) => c.ops.length > 0 || c.interval !== undefined));
+}
+
+function routesOf(spec: ObjectSpec): Route[] {
+  const read = spec.read;
+  const typeOf = (name: string): SqlType => spec.columns.find((c) => c.name === name)?.type ?? 'text';
+  switch (read.kind) {
+    case 'singleton':
+      return [
+        {
+          resource: spec.resource,
+          key: spec.key,
+          descend: [],
+          values: {},
+          target: new Map(),
+          pageSize: DEFAULT_PAGE_SIZE,
+        },
+      ];
+    case 'list':
+      return [
+        {
+          resource: spec.resource,
+          key: spec.key,
+          descend: [],
+          values: {},
+          target: toTarget(
+            spec.columns.map((c): [string, PushColumn] => [
+              c.name,
+              {
+                field: c.name,
+                type: c.type,
+                ops: c.filters ?? [],
+                ...(c.interval ? { interval: c.interval } : {}),
+              },
+            ]),
+          ),
+          ...(read.required ? { required: read.required } : {}),
+          ...(read.byId ? { idColumn: 'id' } : {}),
+          pageSize: read.pageSize ?? DEFAULT_PAGE_SIZE,
+          ...(read.fallback ? { fallback: read.fallback } : {}),
+        },
+      ];
+    case 'nested':
+      return read.routes.map((r) => ({
+        resource: r.resource,
+        key: r.key,
+        include: r.include,
+        descend: r.descend,
+        values: r.values,
+        target: toTarget(
+          Object.entries(r.filters).map(([c, f]): [string, PushColumn] => [
+            c,
+            { field: f.field, type: typeOf(c), ops: f.ops },
+          ]),
+        ),
+        ...(r.required ? { required: r.required } : {}),
+        ...(r.parentIdColumn ? { idColumn: r.parentIdColumn } : {}),
+        ...(r.keepIfSet ? { keepIfSet: r.keepIfSet } : {}),
+        pageSize: r.pageSize ?? DEFAULT_PAGE_SIZE,
+      }));
+  }
+}
+
+/** True if the conditions meet a required list filter (as the simulator and Paymo count them). */
+export function meetsRequired(conds: readonly WhereCondition[], rf: RequiredFilter): boolean {
+  if (conds.some((c) => (c.op === '=' || c.op === 'in') && rf.anyOf.includes(c.field))) return true;
+  if (conds.some((c) => c.op === 'in' && (rf.intervals ?? []).includes(c.field))) return true;
+  return (rf.allOf ?? []).some((g) => g.every((f) => conds.some((c) => c.field === f)));
+}
+
+/** The required filter in words, for errors: `task_id, project_id, user_id or client_id (= or IN)`. */
+function describeRequired(spec: ObjectSpec, rf: RequiredFilter): string {
+  const parts = [`${rf.anyOf.join(', ')} (= or IN)`];
+  for (const iv of rf.intervals ?? []) {
+    const cols = spec.columns.filter((c) => c.interval?.param === iv).map((c) => c.name);
+    parts.push(`a range on ${cols.join(' or ')} (sent as ${iv})`);
+  }
+  for (const g of rf.allOf ?? []) parts.push(`filters on both ${g.join(' and ')}`);
+  return parts.join('; or ');
+}
+
+/** A TableSource over one Paymo object, driven by its spec. */
+export class PaymoTable implements TableSource {
+  readonly schema: readonly Column[];
+  readonly maxInListSize: number;
+  readonly spec: ObjectSpec;
+  readonly #ctx: PaymoTableContext;
+  readonly #routes: readonly Route[];
+  readonly #columns: ReadonlyMap<string, ColumnSpec>;
+
+  constructor(spec: ObjectSpec, ctx: PaymoTableContext) {
+    this.spec = spec;
+    this.#ctx = ctx;
+    this.#routes = routesOf(spec);
+    this.#columns = new Map(spec.columns.map((c) => [c.name, c]));
+    this.maxInListSize = ctx.maxInListSize;
+    this.schema = spec.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable,
+      comment: c.comment,
+    }));
+  }
+
+  /** Per filter, the best answer of any route (every filter is also re-checked on fetched rows). */
+  supportsFilters(filters: readonly Expr[]): FilterSupport[] {
+    const answers: FilterSupport[] = filters.map(() => 'unsupported');
+    for (const r of this.#routes) {
+      supportOf(filters, r.target).forEach((a, i) => {
+        if (rank[a] > rank[answers[i]!]) answers[i] = a;
+      });
+    }
+    return answers;
+  }
+
+  /** Plan-time checks: a missing required filter without a usable fallback, or a scan over budget. */
+  validateScan(request: ScanRequest): void {
+    const plan = this.#plan(request);
+    const n = this.estimateRequests(request);
+    if (n > this.#ctx.requestBudget) {
+      throw budgetError(this.spec.name, n, this.#ctx.requestBudget, this.#budgetHow(plan));
+    }
+  }
+
+  /** Expected requests: by-id reads, `in` batches × estimated pages, fan-out lists, detail reads. */
+  estimateRequests(request: ScanRequest): number {
+    const plan = this.#plan(request);
+    let n = 0;
+    switch (plan.mode) {
+      case 'none':
+        return 0;
+      case 'singleton':
+        return 1;
+      case 'get':
+        return plan.ids.length;
+      case 'list':
+        n = (plan.batch?.chunks.length ?? 1) * this.#pages(plan.route, plan.conds, plan.pageSize);
+        break;
+      case 'fan-out': {
+        const known = this.#ctx.knownCounts.get(plan.fallback.resource);
+        const parents = Math.max(1, Math.ceil((known ?? 1) / DEFAULT_PAGE_SIZE));
+        n = parents + Math.max(1, Math.ceil((known ?? 1) / this.maxInListSize));
+        break;
+      }
+    }
+    if (this.#needsDetail(request)) n += this.#ctx.knownCounts.get(this.spec.resource) ?? 1;
+    return n;
+  }
+
+  /** The exact requests of the scan, as EXPLAIN prints them. */
+  describeScan(request: ScanRequest): string[] {
+    const plan = this.#plan(request);
+    const base = new URL(this.#ctx.client.baseUrl).pathname.replace(/\/$/, '');
+    const q = (route: Route, conds: readonly WhereCondition[], pageSize?: number): string => {
+      const parts: string[] = [];
+      const where = renderWhere(conds);
+      if (where !== '') parts.push(`where=${where}`);
+      if (route.include) parts.push(`include=${route.include}`);
+      if (pageSize !== undefined) parts.push(`page_size=${pageSize}`);
+      return parts.length > 0 ? `?${parts.join('&')}` : '';
+    };
+    const lines: string[] = [];
+    switch (plan.mode) {
+      case 'none':
+        lines.push('no request (the filters match nothing)');
+        break;
+      case 'singleton':
+        lines.push(`GET ${base}/${plan.route.resource}`);
+        break;
+      case 'get':
+        for (const id of plan.ids.slice(0, 5))
+          lines.push(`GET ${base}/${plan.route.resource}/${id}${q(plan.route, [])}`);
+        if (plan.ids.length > 5) lines.push(`… ${plan.ids.length - 5} more reads by id`);
+        break;
+      case 'list': {
+        const pages = this.#pages(plan.route, plan.conds, plan.pageSize);
+        const conds = plan.batch
+          ? plan.conds.map((c, i) => (i === plan.batch!.index ? { ...c, values: plan.batch!.chunks[0]! } : c))
+          : plan.conds;
+        const batches = plan.batch
+          ? `, ${plan.batch.chunks.length} batches of up to ${this.maxInListSize} values`
+          : '';
+        lines.push(
+          `GET ${base}/${plan.route.resource}${q(plan.route, conds, plan.pageSize)} (pages: ~${pages}${batches})`,
+        );
+        break;
+      }
+      case 'fan-out': {
+        const fb = plan.fallback;
+        lines.push(
+          `required filter missing (${describeRequired(this.spec, plan.route.required!)}): fan-out over ${fb.resource} ids`,
+        );
+        lines.push(`GET ${base}/${fb.resource}?page_size=${DEFAULT_PAGE_SIZE} (ids)`);
+        const placeholder: WhereCondition = {
+          field: fb.field,
+          op: 'in',
+          values: [{ kind: 'number', value: 0 }],
+        };
+        const text = q(plan.route, [...plan.conds, placeholder], plan.route.pageSize).replace(
+          `${fb.field} in (0)`,
+          `${fb.field} in (<${fb.resource} ids>)`,
+        );
+        lines.push(`GET ${base}/${plan.route.resource}${text} (one per ${this.maxInListSize} ids)`);
+        break;
+      }
+    }
+    if (this.#needsDetail(request))
+      lines.push(`GET ${base}/${this.spec.resource}/{id} per row (detail-only columns)`);
+    return lines.map((l) =>
+      l.replaceAll(String(JOIN_KEYS), '<join keys>').replaceAll('"join keys"', '<join keys>'),
+    );
+  }
+
+  /** Reads the rows: plans the requests, makes them (cached, within budget), flattens, converts, re-checks. */
+  async *scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]> {
+    const plan = this.#plan(request);
+    const checks = [...request.filters, ...(request.dynamicFilters ?? [])]
+      .map(compileLocal)
+      .filter((p): p is LocalPredicate => p !== undefined);
+    const names = this.spec.columns.map((c) => c.name);
+    const index = new Map(names.map((n, i) => [n, i]));
+    const out = request.columns.map((c) => {
+      const i = index.get(c);
+      if (i === undefined) throw new SqlError('42703', `column "${c}" of "${this.spec.name}" does not exist`);
+      return i;
+    });
+    const detail = this.#needsDetail(request);
+    const route = plan.mode === 'none' ? this.#routes[0]! : plan.route;
+    const limit = request.limit;
+    let emitted = 0;
+    try {
+      for await (const chains of this.#fetch(plan, ctx)) {
+        ctx.stats.rowsFetched += chains.length;
+        if (detail && plan.mode !== 'get') await this.#addDetails(chains, ctx);
+        const batch: Row[] = [];
+        for (const chain of chains) {
+          const full = this.#row(route, chain);
+          const get = (c: string): unknown => full[index.get(c) ?? -1] ?? null;
+          if (!checks.every((p) => p(get) === true)) continue;
+          batch.push(out.map((i) => full[i]));
+        }
+        if (batch.length > 0) {
+          const keep = limit !== undefined ? batch.slice(0, Math.max(0, limit - emitted)) : batch;
+          emitted += keep.length;
+          if (keep.length > 0) yield keep;
+        }
+        if (limit !== undefined && emitted >= limit) return;
+      }
+    } catch (error) {
+      throw toPaymoSqlError(error, this.spec.name);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Planning
+  // -------------------------------------------------------------------------------------------
+
+  #plan(request: ScanRequest): ScanPlan {
+    const filters = [...request.filters, ...withPlaceholders(request.dynamicFilters ?? [])];
+    const read = this.spec.read;
+    if (read.kind === 'singleton') return { mode: 'singleton', route: this.#routes[0]! };
+    const planned = this.#routes.map((route) => ({ route, wp: planWhere(filters, route.target) }));
+    const meets = (route: Route, conds: readonly WhereCondition[]) =>
+      !route.required || meetsRequired(conds, route.required);
+    const chosen = planned.find((p) => meets(p.route, p.wp.conds)) ?? planned.at(-1)!;
+    const { route, wp } = chosen;
+    if (wp.empty) return { mode: 'none' };
+    const ok = meets(route, wp.conds);
+    if (route.idColumn !== undefined && wp.ids !== undefined && (wp.ids.length === 1 || !ok)) {
+      const byId = planned.find((p) => p.route.idColumn !== undefined && p.wp.ids !== undefined);
+      const r = byId?.route ?? route;
+      return { mode: 'get', route: r, ids: byId?.wp.ids ?? wp.ids };
+    }
+    if (!ok) {
+      const rf = route.required!;
+      const fb = this.#ctx.fallbacks === 'fail' ? undefined : route.fallback;
+      if (fb?.kind === 'fan-out') return { mode: 'fan-out', route, conds: wp.conds, fallback: fb };
+      throw new SqlError(
+        '0A000',
+        `Paymo cannot list "${this.spec.name}" without a filter on ${describeRequired(this.spec, rf)}`,
+        {
+          hint:
+            `Add a WHERE condition such as ${rf.anyOf[0]} = <id> or ${rf.anyOf[0]} IN (…), ` +
+            `or join with the table it belongs to so the join can supply ${rf.anyOf[0]} values.`,
+        },
+      );
+    }
+    const bi = wp.conds.findIndex(
+      (c) => (c.op === 'in' || c.op === 'not in') && c.values.length > this.maxInListSize,
+    );
+    const limit = request.limit;
+    const pageSize =
+      limit !== undefined && route.descend.length === 0 && !this.#needsDetail(request)
+        ? Math.max(1, Math.min(route.pageSize, limit))
+        : route.pageSize;
+    if (bi < 0) return { mode: 'list', route, conds: wp.conds, pageSize };
+    const values = wp.conds[bi]!.values;
+    const chunks: WhereValue[][] = [];
+    for (let i = 0; i < values.length; i += this.maxInListSize)
+      chunks.push(values.slice(i, i + this.maxInListSize));
+    return { mode: 'list', route, conds: wp.conds, batch: { index: bi, chunks }, pageSize };
+  }
+
+  #pages(route: Route, conds: readonly WhereCondition[], pageSize: number): number {
+    if (conds.length > 0) return 1;
+    const known = this.#ctx.knownCounts.get(route.resource);
+    return known === undefined ? 1 : Math.max(1, Math.ceil((known + 1) / pageSize));
+  }
+
+  #needsDetail(request: ScanRequest): boolean {
+    return request.columns.some((c) => this.#columns.get(c)?.detailOnly === true);
+  }
+
+  #budgetHow(plan: ScanPlan): string {
+    if (plan.mode === 'fan-out') {
+      return `Without a usable filter it lists every ${plan.fallback.resource} id and reads ${this.spec.name} in batches of ${this.maxInListSize}. `;
+    }
+    if (plan.mode === 'get') return `It reads ${plan.ids.length} objects one by one. `;
+    return '';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Fetching
+  // -------------------------------------------------------------------------------------------
+
+  /** Makes one request through the cache, counting it and checking the budget first. */
+  async #call<T>(ctx: ScanContext, key: string, load: () => Promise<T>): Promise<T> {
+    const { value, hit } = await this.#ctx.cache.get(key, async () => {
+      if (ctx.stats.requests + 1 > this.#ctx.requestBudget) {
+        throw budgetError(this.spec.name, ctx.stats.requests + 1, this.#ctx.requestBudget, '');
+      }
+      ctx.stats.requests++;
+      const before = this.#ctx.client.stats().retries;
+      try {
+        return await load();
+      } finally {
+        ctx.stats.retries += Math.max(0, this.#ctx.client.stats().retries - before);
+      }
+    });
+    if (hit) ctx.stats.cacheHits++;
+    return value;
+  }
+
+  #ensureBudget(ctx: ScanContext, more: number, how: string): void {
+    if (ctx.stats.requests + more > this.#ctx.requestBudget) {
+      throw budgetError(this.spec.name, ctx.stats.requests + more, this.#ctx.requestBudget, how);
+    }
+  }
+
+  /** Pages of a list, each as chains (one per flattened leaf: ancestors then the leaf). */
+  async *#list(
+    route: Route,
+    conds: readonly WhereCondition[],
+    pageSize: number,
+    ctx: ScanContext,
+  ): AsyncGenerator<PaymoRow[][]> {
+    const client = this.#ctx.client;
+    const where = renderWhere(conds);
+    let total = 0;
+    let previousFirst: unknown;
+    for (let page = 0; ; page++) {
+      const opts = {
+        ...(where !== '' ? { where } : {}),
+        ...(route.include ? { include: route.include } : {}),
+        key: route.key,
+        page,
+        pageSize,
+      };
+      const key = `GET ${client.describeList(route.resource, opts)}`;
+      const rows = await this.#call(ctx, key, () =>
+        client.list(route.resource, { ...opts, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+      );
+      if (rows.length > 0 && page > 0 && rows[0]!.id === previousFirst) {
+        throw new SqlError('08P01', `Paymo ignored paging on ${route.resource}; cannot read it safely`);
+      }
+      previousFirst = rows[0]?.id;
+      total += rows.length;
+      if (rows.length > 0) yield await this.#flatten(route, rows, ctx);
+      if (rows.length < pageSize) break;
+    }
+    if (conds.length === 0 && route.descend.length === 0) this.#ctx.knownCounts.set(route.resource, total);
+  }
+
+  /** Chains of a page; a response whose included children reach Paymo's cap is re-read parent by parent. */
+  async #flatten(route: Route, parents: readonly PaymoRow[], ctx: ScanContext): Promise<PaymoRow[][]> {
+    const chains = this.#chains(route, parents);
+    if (route.descend.length === 0 || chains.length < INCLUDE_CAP || parents.length <= 1) return chains;
+    this.#ensureBudget(ctx, parents.length, 'Included children reached Paymo’s cap of 2500 per response. ');
+    const out: PaymoRow[][] = [];
+    for (const p of parents) {
+      const full = await this.#getOne(route, Number(p.id), ctx);
+      if (full) out.push(...this.#chains(route, [full]));
+    }
+    return out;
+  }
+
+  #chains(route: Route, parents: readonly PaymoRow[]): PaymoRow[][] {
+    const out: PaymoRow[][] = [];
+    const walk = (chain: PaymoRow[], depth: number): void => {
+      if (depth === route.descend.length) {
+        out.push(chain);
+        return;
+      }
+      const next = chain[depth]![route.descend[depth]!];
+      const items = Array.isArray(next) ? next : next && typeof next === 'object' ? [next] : [];
+      for (const it of items) if (it && typeof it === 'object') walk([...chain, it as PaymoRow], depth + 1);
+    };
+    for (const p of parents) {
+      if (route.keepIfSet !== undefined && (p[route.keepIfSet] === undefined || p[route.keepIfSet] === null))
+        continue;
+      walk([p], 0);
+    }
+    return out;
+  }
+
+  async #getOne(route: Route, id: number, ctx: ScanContext): Promise<PaymoRow | undefined> {
+    const client = this.#ctx.client;
+    const opts = {
+      ...(route.include ? { include: route.include } : {}),
+      key: route.key,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    const base = new URL(client.baseUrl).pathname;
+    const key = `GET ${base}${route.resource}/${id}${route.include ? `?include=${route.include}` : ''}`;
+    try {
+      return await this.#call(ctx, key, () => client.get(route.resource, id, opts));
+    } catch (error) {
+      if (error instanceof PaymoNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async *#fetch(plan: ScanPlan, ctx: ScanContext): AsyncGenerator<PaymoRow[][]> {
+    const client = this.#ctx.client;
+    switch (plan.mode) {
+      case 'none':
+        return;
+      case 'singleton': {
+        const base = new URL(client.baseUrl).pathname;
+        const opts = { key: plan.route.key, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+        const row = await this.#call(ctx, `GET ${base}${plan.route.resource}`, () =>
+          client.getSingleton(plan.route.resource, opts),
+        );
+        yield [[row]];
+        return;
+      }
+      case 'get': {
+        this.#ensureBudget(ctx, plan.ids.length, `It reads ${plan.ids.length} objects one by one. `);
+        const rows = await Promise.all(plan.ids.map((id) => this.#getOne(plan.route, id, ctx)));
+        const found = rows.filter((r): r is PaymoRow => r !== undefined);
+        if (found.length > 0) yield this.#chains(plan.route, found);
+        return;
+      }
+      case 'list': {
+        const chunks = plan.batch?.chunks ?? [undefined];
+        if (chunks.length > 1) this.#ensureBudget(ctx, chunks.length, '');
+        // Pages are read lazily: a scan that reached its LIMIT stops asking for more.
+        for (const chunk of chunks) {
+          const conds = chunk
+            ? plan.conds.map((c, i) => (i === plan.batch!.index ? { ...c, values: chunk } : c))
+            : plan.conds;
+          yield* this.#list(plan.route, conds, plan.pageSize, ctx);
+        }
+        return;
+      }
+      case 'fan-out': {
+        const fb = plan.fallback;
+        const ids: number[] = [];
+        const source: Route = {
+          resource: fb.resource,
+          key: fb.key,
+          descend: [],
+          values: {},
+          target: new Map(),
+          pageSize: DEFAULT_PAGE_SIZE,
+        };
+        for await (const page of this.#list(source, [], DEFAULT_PAGE_SIZE, ctx)) {
+          for (const chain of page) if (typeof chain[0]!.id === 'number') ids.push(chain[0]!.id);
+        }
+        const batches = Math.ceil(ids.length / this.maxInListSize);
+        this.#ensureBudget(
+          ctx,
+          batches,
+          `Without a usable filter it reads ${this.spec.name} for ${ids.length} ${fb.resource} in ${batches} requests. `,
+        );
+        for (let i = 0; i < ids.length; i += this.maxInListSize) {
+          const values = ids
+            .slice(i, i + this.maxInListSize)
+            .map((v): WhereValue => ({ kind: 'number', value: v }));
+          const conds = [...plan.conds, { field: fb.field, op: 'in' as const, values }];
+          yield* this.#list(plan.route, conds, plan.route.pageSize, ctx);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Adds the detail-only attributes (report `content`) of each row with one read by id per row. */
+  async #addDetails(chains: PaymoRow[][], ctx: ScanContext): Promise<void> {
+    this.#ensureBudget(
+      ctx,
+      chains.length,
+      'Detail-only columns need one request per row; leave them out to save requests. ',
+    );
+    const route = this.#routes[0]!;
+    await Promise.all(
+      chains.map(async (chain) => {
+        const leaf = chain.at(-1)!;
+        const full = await this.#getOne({ ...route, descend: [] }, Number(leaf.id), ctx);
+        if (full) chain[chain.length - 1] = { ...leaf, ...full };
+      }),
+    );
+  }
+
+  /** One row in spec column order from a chain (ancestors, then the leaf). */
+  #row(route: Route, chain: readonly PaymoRow[]): Row {
+    const leaf = chain.length - 1;
+    return this.spec.columns.map((c) => {
+      const src = route.values[c.name];
+      const obj = chain[src ? src.level : leaf];
+      return convertValue(obj?.[src ? src.field : c.name], c.type);
+    });
+  }
+}
