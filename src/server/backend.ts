@@ -1,0 +1,81 @@
+import type { SqlType } from '../catalog/types.js';
+import type { Engine, Field, QueryOptions, QueryResult, QueryStream } from '../engine.js';
+import type { SessionSettings, SettingDef, StatementRunner } from '../session.js';
+
+/** Who connected: the startup parameters and what authentication established. */
+export interface ConnectionInfo {
+  readonly user: string;
+  readonly database: string;
+  readonly applicationName: string;
+  /** Every StartupMessage parameter as sent (user, database, client_encoding, …). */
+  readonly params: Readonly<Record<string, string>>;
+  readonly remoteAddress: string;
+  readonly tls: boolean;
+  /** What the `password` auth callback returned (e.g. the Paymo account the API key opened). */
+  readonly credentials?: unknown;
+}
+
+/** Options every backend call gets: cancellation and the session's settings. */
+export type BackendOptions = QueryOptions & { readonly settings: SessionSettings };
+
+/**
+ * What the wire server runs statements on, one per connection. Session statements (SET, SHOW,
+ * BEGIN, …) never reach it; everything else does, one statement at a time. This is the seam for
+ * the catalog emulation (route pg_catalog / information_schema queries inside `stream`) and for
+ * COPY (a later `copy` member the connection will call for COPY statements).
+ */
+export interface QueryBackend {
+  /** Plans one statement and returns its fields and lazily produced row batches (engine.stream). */
+  stream(sql: string, params: readonly unknown[], opts: BackendOptions): Promise<QueryStream>;
+  /**
+   * Result columns and parameter types of a statement without running it (Describe). Must not call
+   * the upstream API. When absent, the server plans the statement through `stream` with NULL
+   * parameters and never iterates it.
+   */
+  describe?(
+    sql: string,
+    paramTypes: readonly (SqlType | undefined)[],
+    opts: BackendOptions,
+  ): Promise<{ readonly fields: readonly Field[]; readonly paramTypes?: readonly (SqlType | undefined)[] }>;
+}
+
+/** What `openSession` returns for one authenticated connection. */
+export interface SessionHandle {
+  readonly backend: QueryBackend;
+  /** Extra settings the connection's Session knows (e.g. the `paymo.*` ones). */
+  readonly settings?: readonly SettingDef[];
+  /** Called once when the connection ends (release per-connection resources). */
+  close?(): void | Promise<void>;
+}
+
+/** A backend that runs every statement on one engine. */
+export function engineBackend(engine: Engine): QueryBackend {
+  return {
+    stream: (sql, params, opts) => engine.stream(sql, params, opts.signal ? { signal: opts.signal } : {}),
+  };
+}
+
+/**
+ * The StatementRunner the server gives each Session: instead of collecting rows it starts the
+ * backend's stream and parks it, so the connection can write rows as they are produced while the
+ * Session still decides which statements it answers itself.
+ */
+export class StreamCapture implements StatementRunner {
+  private parked: QueryStream | null = null;
+
+  constructor(private readonly backend: QueryBackend) {}
+
+  /** Starts the stream and returns an empty result carrying its command and fields. */
+  async query(sql: string, params: readonly unknown[], opts: BackendOptions): Promise<QueryResult> {
+    const s = await this.backend.stream(sql, params, opts);
+    this.parked = s;
+    return { command: s.command, rowCount: 0, fields: s.fields, rows: [] };
+  }
+
+  /** The stream the last statement started, if it went to the backend (cleared by reading it). */
+  take(): QueryStream | null {
+    const s = this.parked;
+    this.parked = null;
+    return s;
+  }
+}
