@@ -1,4 +1,15 @@
-/** paymo-sql's public entry point. The embedded SQL API (connect/query) arrives with the SELECT engine. */
+/** paymo-sql's public entry point: the embedded SQL API over a Paymo account or the demo company. */
 
+export type {
+  Connection,
+  ConnectOptions,
+  Result,
+  ResultField,
+  RowStream,
+  StatementOptions,
+} from './connect.js';
+export { connect, PAYMO_SETTINGS } from './connect.js';
+export { SqlError } from './errors.js';
+export type { Notice } from './session.js';
 export type { SimulatorHandle, SimulatorOptions } from './simulator/index.js';
 export { startSimulator } from './simulator/index.js';

@@ -1,0 +1,259 @@
+import type { Table } from 'apache-arrow';
+import type { SqlType } from './catalog/types.js';
+import { createEngine, type Engine, type QueryOptions, type QueryResult } from './engine.js';
+import { SqlError, toSqlError } from './errors.js';
+import { rowsToArrow } from './output/arrow.js';
+import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
+import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
+import { DEFAULT_BASE_URL, PaymoClient, type PaymoRequestEvent } from './paymo/http-client.js';
+import {
+  booleanSetting,
+  durationSetting,
+  integerSetting,
+  type Notice,
+  parseDuration,
+  Session,
+  type SettingDef,
+} from './session.js';
+import { type SimulatorHandle, startSimulator } from './simulator/index.js';
+
+/** How to reach Paymo: an API key (and base URL), or the embedded demo company. */
+export interface ConnectOptions {
+  /** Your Paymo API key. Never logged, never part of an error. */
+  readonly apiKey?: string;
+  /** Base URL of the API (default https://app.paymoapp.com/api/). */
+  readonly baseUrl?: string;
+  /**
+   * Run on an in-process Paymo simulator with the demo company instead of a real account. `true`
+   * uses no rate limit (fast to explore); pass `{ rateLimit: '5/5' }` to feel Paymo's real budget.
+   */
+  readonly demo?: boolean | { readonly rateLimit?: string | null; readonly seed?: number };
+  /** Most API requests one statement may make (default 50; `SET paymo.max_requests`). */
+  readonly requestBudget?: number;
+  /** Freshness of cached reads in ms (default 30 000; `SET paymo.cache_ttl`). */
+  readonly cacheTtlMs?: number;
+  /** Called for every HTTP exchange with Paymo (progress displays, logging); never carries the key. */
+  readonly onRequest?: (event: PaymoRequestEvent) => void;
+}
+
+/** A result column. */
+export interface ResultField {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+/** A statement's result with rows as objects keyed by column name (or arrays with `rowMode: 'array'`). */
+export interface Result<R = Record<string, unknown>> {
+  readonly command: string;
+  readonly rowCount: number;
+  readonly fields: readonly ResultField[];
+  readonly rows: R[];
+  /** Notices the statement raised (e.g. BEGIN: Paymo has no transactions). */
+  readonly notices: readonly Notice[];
+}
+
+/** Per-statement options. */
+export interface StatementOptions extends QueryOptions {
+  /** `array` returns rows as value arrays in column order (duplicate names stay apart). */
+  readonly rowMode?: 'object' | 'array';
+}
+
+/** A streamed result: the fields, then rows one by one as the engine produces them. */
+export interface RowStream extends AsyncIterable<Record<string, unknown>> {
+  readonly fields: readonly ResultField[];
+}
+
+/** An open connection to one Paymo account (or the demo). */
+export interface Connection {
+  /** Runs one statement and returns all rows. Errors are SqlError with a SQLSTATE `code`. */
+  query(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: StatementOptions & { rowMode?: 'object' },
+  ): Promise<Result>;
+  query(
+    sql: string,
+    params: readonly unknown[] | undefined,
+    opts: StatementOptions & { rowMode: 'array' },
+  ): Promise<Result<unknown[]>>;
+  /** Runs a SELECT and yields its rows as they arrive (memory stays bounded on big results). */
+  stream(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<RowStream>;
+  /** Runs a SELECT and returns an apache-arrow Table with faithful column types. */
+  queryArrow(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<Table>;
+  /** EXPLAIN text: each scan's exact HTTP requests and the request estimate; `analyze` runs it. */
+  explain(sql: string, opts?: { analyze?: boolean; params?: readonly unknown[] }): Promise<string>;
+  /** The session: settings (`paymo.*` and standard ones) for this connection. */
+  readonly session: Session;
+  /** The running demo simulator, when connected with `demo`. */
+  readonly demo?: SimulatorHandle;
+  /** Closes HTTP connections (and the demo simulator). */
+  close(): Promise<void>;
+}
+
+/** The `paymo.*` settings a connection understands. */
+export const PAYMO_SETTINGS: readonly SettingDef[] = [
+  {
+    name: 'paymo.max_requests',
+    default: String(DEFAULT_REQUEST_BUDGET),
+    description: 'Most Paymo API requests one statement may make; above it the statement fails with 53400.',
+    validate: integerSetting('paymo.max_requests', 1),
+  },
+  {
+    name: 'paymo.cache_ttl',
+    default: `${DEFAULT_CACHE_TTL_MS / 1000}s`,
+    description: 'How long a cached Paymo response may answer again (0 = only within one statement).',
+    validate: durationSetting('paymo.cache_ttl', 's'),
+  },
+  {
+    name: 'paymo.pushdown',
+    default: 'on',
+    description: 'Push filters, limits and join keys into Paymo requests (off: fetch and filter locally).',
+    validate: booleanSetting('paymo.pushdown'),
+  },
+];
+
+/** Converts an engine value to the embedded API's JS value: timestamps become Date objects. */
+function apiValue(v: unknown, type: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  if (type === 'timestamptz' || type === 'timestamp') return new Date(v as number);
+  if (type === 'timestamptz[]' || type === 'timestamp[]') {
+    return (v as (number | null)[]).map((x) => (x === null ? null : new Date(x)));
+  }
+  return v;
+}
+
+function toObjects(fields: readonly ResultField[], rows: readonly unknown[][]): Record<string, unknown>[] {
+  return rows.map((row) => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i++) o[fields[i].name] = apiValue(row[i], fields[i].type);
+    return o;
+  });
+}
+
+function toArrays(fields: readonly ResultField[], rows: readonly unknown[][]): unknown[][] {
+  return rows.map((row) => row.map((v, i) => apiValue(v, fields[i].type)));
+}
+
+/**
+ * Opens a connection: `connect({ apiKey })` for a Paymo account, `connect({ demo: true })` for the
+ * embedded demo company. One connection is one session with its own settings.
+ */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  let demo: SimulatorHandle | undefined;
+  let apiKey = options.apiKey;
+  let baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+  if (options.demo) {
+    const d = typeof options.demo === 'object' ? options.demo : {};
+    demo = await startSimulator({
+      scale: 'demo',
+      rateLimit: d.rateLimit ?? null,
+      ...(d.seed !== undefined ? { seed: d.seed } : {}),
+    });
+    apiKey = demo.apiKey;
+    baseUrl = demo.baseUrl;
+  }
+  if (!apiKey) {
+    throw new SqlError('08001', 'no Paymo API key given', {
+      hint: 'Pass { apiKey } (Paymo web app: My Account → API Keys) or { demo: true } for the demo company.',
+    });
+  }
+  const client = new PaymoClient({
+    apiKey,
+    baseUrl,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    // The in-process demo has no rate limit unless one was asked for; skip the client's pacing too.
+    ...(demo && !(typeof options.demo === 'object' && options.demo.rateLimit)
+      ? { rateLimit: false as const }
+      : {}),
+  });
+  const catalog: PaymoCatalog = createPaymoCatalog({
+    client,
+    ...(options.requestBudget !== undefined ? { requestBudget: options.requestBudget } : {}),
+    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
+  });
+  const engines: Record<'on' | 'off', Engine> = {
+    on: createEngine({ catalog, pushdown: true }),
+    off: createEngine({ catalog, pushdown: false }),
+  };
+  const session = new Session(
+    {
+      async query(sql, params, opts) {
+        return engineFor(opts.settings.get.bind(opts.settings)).query(sql, params, opts);
+      },
+    },
+    PAYMO_SETTINGS,
+  );
+  if (options.requestBudget !== undefined) session.set('paymo.max_requests', String(options.requestBudget));
+  if (options.cacheTtlMs !== undefined) session.set('paymo.cache_ttl', `${options.cacheTtlMs}ms`);
+
+  /** Applies the session's paymo.* settings to the shared catalog and picks the engine. */
+  function engineFor(get: (name: string) => string): Engine {
+    catalog.setRequestBudget(Number(get('paymo.max_requests')));
+    catalog.cache.setTtl(parseDuration(get('paymo.cache_ttl'), 's'));
+    return get('paymo.pushdown') === 'on' ? engines.on : engines.off;
+  }
+  const current = () => engineFor((n) => session.get(n));
+  const wrap = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      throw toSqlError(err);
+    }
+  };
+
+  function query(
+    sql: string,
+    params?: readonly unknown[],
+    opts?: StatementOptions & { rowMode?: 'object' },
+  ): Promise<Result>;
+  function query(
+    sql: string,
+    params: readonly unknown[] | undefined,
+    opts: StatementOptions & { rowMode: 'array' },
+  ): Promise<Result<unknown[]>>;
+  function query(
+    sql: string,
+    params: readonly unknown[] = [],
+    opts: StatementOptions = {},
+  ): Promise<Result | Result<unknown[]>> {
+    return wrap(async () => {
+      const r = await session.execute(sql, params, opts);
+      const base = { command: r.command, rowCount: r.rowCount, fields: r.fields, notices: r.notices };
+      return opts.rowMode === 'array'
+        ? { ...base, rows: toArrays(r.fields, r.rows) }
+        : { ...base, rows: toObjects(r.fields, r.rows) };
+    });
+  }
+
+  const conn: Connection = {
+    session,
+    ...(demo ? { demo } : {}),
+    query,
+    stream: (sql, params = [], opts = {}) =>
+      wrap(async () => {
+        const s = await current().stream(sql, params, opts);
+        const fields = s.fields;
+        return {
+          fields,
+          async *[Symbol.asyncIterator]() {
+            try {
+              for await (const batch of s) for (const row of toObjects(fields, batch)) yield row;
+            } catch (err) {
+              throw toSqlError(err);
+            }
+          },
+        };
+      }),
+    queryArrow: (sql, params = [], opts = {}) =>
+      wrap(async () => {
+        const r: QueryResult = await current().query(sql, params, opts);
+        return rowsToArrow(r.fields, r.rows);
+      }),
+    explain: (sql, opts = {}) => wrap(() => current().explain(sql, opts)),
+    async close() {
+      await client.close();
+      await demo?.close();
+    },
+  };
+  return conn;
+}
