@@ -152,7 +152,7 @@ const cond = (field: string, op: WhereOp, values: readonly WhereValue[]): WhereC
   values,
 });
 
-function compare(col: PushColumn, name: string, fn: string, v: unknown): Translated | undefined {
+function compare(col: PushColumn, isId: boolean, fn: string, v: unknown): Translated | undefined {
   if (col.interval && (fn === '<' || fn === '<=' || fn === '>' || fn === '>=' || fn === '=')) {
     const b = intervalBound(col.interval, col.type, fn, v);
     return b ? { exactness: 'inexact', conds: [], bounds: { param: col.interval, ...b } } : undefined;
@@ -171,12 +171,12 @@ function compare(col: PushColumn, name: string, fn: string, v: unknown): Transla
     exactness: sv.exact ? ex : 'inexact',
     conds: [cond(col.field, fn as WhereOp, [sv.value])],
   };
-  return name === 'id' && fn === '=' && typeof v === 'number' ? { ...t, ids: [v] } : t;
+  return isId && fn === '=' && typeof v === 'number' ? { ...t, ids: [v] } : t;
 }
 
 function inList(
   col: PushColumn,
-  name: string,
+  isId: boolean,
   list: readonly unknown[],
   negated: boolean,
 ): Translated | undefined {
@@ -194,7 +194,7 @@ function inList(
   }
   if (vals.length === 0) return negated ? undefined : { exactness: 'exact', conds: [], empty: true };
   const t: Translated = { exactness: ex, conds: [cond(col.field, negated ? 'not in' : 'in', sent)] };
-  return name === 'id' && !negated ? { ...t, ids: vals as number[] } : t;
+  return isId && !negated ? { ...t, ids: vals as number[] } : t;
 }
 
 /** The longest run of literal characters of a LIKE pattern (default `\` escape), or undefined. */
@@ -215,17 +215,18 @@ export function likeRun(pattern: string): string | undefined {
   return best.length > 0 ? best : undefined;
 }
 
-function translateOne(f: Expr, target: PushTarget): Translated | undefined {
+function translateOne(f: Expr, target: PushTarget, idColumn?: string): Translated | undefined {
   const name = filterColumn(f);
   const col = name === undefined ? undefined : target.get(name);
   if (!col || name === undefined) return undefined;
+  const isId = name === idColumn;
   switch (f.kind) {
     case 'call':
       return f.args.length === 2 && isLit(f.args[1]!)
-        ? compare(col, name, f.fn, litValue(f.args[1]!))
+        ? compare(col, isId, f.fn, litValue(f.args[1]!))
         : undefined;
     case 'in_list':
-      return f.list.every(isLit) ? inList(col, name, f.list.map(litValue), f.negated) : undefined;
+      return f.list.every(isLit) ? inList(col, isId, f.list.map(litValue), f.negated) : undefined;
     case 'is_null': {
       const ex = cap(col, 'is_null');
       return ex && !f.negated
@@ -245,8 +246,8 @@ function translateOne(f: Expr, target: PushTarget): Translated | undefined {
     }
     case 'between': {
       if (f.negated) return undefined;
-      const lo = compare(col, name, '>=', litValue(f.low));
-      const hi = compare(col, name, '<=', litValue(f.high));
+      const lo = compare(col, isId, '>=', litValue(f.low));
+      const hi = compare(col, isId, '<=', litValue(f.high));
       if (!lo || !hi) return undefined;
       if (lo.bounds && hi.bounds) {
         const to = hi.bounds.to;
@@ -273,7 +274,7 @@ function translateOne(f: Expr, target: PushTarget): Translated | undefined {
           vals.push(...a.list.map(litValue));
         else return undefined;
       }
-      return inList(col, name, vals, false);
+      return inList(col, isId, vals, false);
     }
     default:
       return undefined;
@@ -295,13 +296,14 @@ export interface WherePlan {
 }
 
 /** Translates every filter the target accepts (others are skipped; the local check covers them). */
-export function planWhere(filters: readonly Expr[], target: PushTarget): WherePlan {
+/** `idColumn` names the column whose `=`/`IN` values are collected as `ids` (reads by id). */
+export function planWhere(filters: readonly Expr[], target: PushTarget, idColumn?: string): WherePlan {
   const conds: WhereCondition[] = [];
   const intervals = new Map<string, { iv: IntervalPush; from?: string; to?: string }>();
   let ids: number[] | undefined;
   let empty = false;
   for (const f of filters) {
-    const t = translateOne(f, target);
+    const t = translateOne(f, target, idColumn);
     if (!t) continue;
     if (t.empty) empty = true;
     conds.push(...t.conds);

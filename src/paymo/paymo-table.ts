@@ -421,7 +421,10 @@ export class PaymoTable implements TableSource {
     const filters = [...request.filters, ...withPlaceholders(request.dynamicFilters ?? [])];
     const read = this.spec.read;
     if (read.kind === 'singleton') return { mode: 'singleton', route: this.#routes[0]! };
-    const planned = this.#routes.map((route) => ({ route, wp: planWhere(filters, route.target) }));
+    const planned = this.#routes.map((route) => ({
+      route,
+      wp: planWhere(filters, route.target, route.idColumn),
+    }));
     const meets = (route: Route, conds: readonly WhereCondition[]) =>
       !route.required || meetsRequired(conds, route.required);
     const chosen = planned.find((p) => meets(p.route, p.wp.conds)) ?? planned.at(-1)!;
