@@ -2,12 +2,12 @@ import type { Catalog } from './catalog/catalog.js';
 import type { SqlType } from './catalog/types.js';
 import { SqlError, toSqlError } from './errors.js';
 import { Executor } from './exec/execute.js';
-import { bindQuery } from './plan/bind.js';
+import { bindQuery, describeQuery } from './plan/bind.js';
 import { explainPlan, scanRequestOf } from './plan/explain.js';
 import type { LogicalPlan } from './plan/logical.js';
 import { optimize } from './plan/optimize.js';
 import { forEachNode } from './plan/walk.js';
-import type { AstQuery } from './sql/ast.js';
+import type { AstQuery, AstStatement } from './sql/ast.js';
 import { parseSql } from './sql/parse.js';
 
 /** One result column: its name and SQL type. */
@@ -57,6 +57,13 @@ export interface Engine {
   ): Promise<string>;
   /** The optimized logical plan of a query (for tests and tools). */
   plan(sql: string, params?: readonly unknown[]): LogicalPlan;
+  /**
+   * Result columns and parameter types of a statement without running it or knowing its parameter
+   * values (the wire protocol's Parse/Describe). Parameters take the type their context gives them.
+   */
+  describe(sql: string): { command: string; fields: readonly Field[]; paramTypes: readonly SqlType[] };
+  /** Runs every statement of a multi-statement text in order (simple-query protocol), one result each. */
+  queryMany(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult[]>;
 }
 
 /**
@@ -102,24 +109,31 @@ export function createEngine(options: EngineOptions): Engine {
     return `${explainPlan(plan, ex.stats)}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
   };
 
+  const run = async (
+    stmt: AstStatement,
+    params: readonly unknown[],
+    opts: QueryOptions,
+  ): Promise<QueryResult> => {
+    if (stmt.type === 'explain') {
+      const text = await explainText(stmt.query, stmt.analyze, params, opts.signal);
+      const rows = text.split('\n').map((l) => [l]);
+      return {
+        command: 'EXPLAIN',
+        rowCount: rows.length,
+        fields: [{ name: 'QUERY PLAN', type: 'text' }],
+        rows,
+      };
+    }
+    const { plan, fields } = planQuery(stmt.query, params);
+    const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const rows = await ex.collect(plan);
+    return { command: 'SELECT', rowCount: rows.length, fields, rows };
+  };
+
   const engine: Engine = {
     async query(sql, params = [], opts = {}) {
       try {
-        const stmt = single(sql);
-        if (stmt.type === 'explain') {
-          const text = await explainText(stmt.query, stmt.analyze, params, opts.signal);
-          const rows = text.split('\n').map((l) => [l]);
-          return {
-            command: 'EXPLAIN',
-            rowCount: rows.length,
-            fields: [{ name: 'QUERY PLAN', type: 'text' }],
-            rows,
-          };
-        }
-        const { plan, fields } = planQuery(stmt.query, params);
-        const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
-        const rows = await ex.collect(plan);
-        return { command: 'SELECT', rowCount: rows.length, fields, rows };
+        return await run(single(sql), params, opts);
       } catch (e) {
         throw toSqlError(e);
       }
@@ -173,6 +187,47 @@ export function createEngine(options: EngineOptions): Engine {
 
     plan(sql, params = []) {
       return planQuery(single(sql).query, params).plan;
+    },
+
+    describe(sql) {
+      try {
+        const stmt = single(sql);
+        if (stmt.type === 'explain') {
+          const d = describeQuery(stmt.query, options.catalog);
+          return {
+            command: 'EXPLAIN',
+            fields: [{ name: 'QUERY PLAN', type: 'text' }],
+            paramTypes: d.paramTypes,
+          };
+        }
+        const d = describeQuery(stmt.query, options.catalog);
+        return {
+          command: 'SELECT',
+          fields: d.fields.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type })),
+          paramTypes: d.paramTypes,
+        };
+      } catch (e) {
+        throw toSqlError(e);
+      }
+    },
+
+    async queryMany(sql, params = [], opts = {}) {
+      let stmts: ReturnType<typeof parseSql>;
+      try {
+        stmts = parseSql(sql);
+      } catch (e) {
+        throw toSqlError(e);
+      }
+      const out: QueryResult[] = [];
+      // Statements run in order; an error stops the rest, as in PostgreSQL's simple query.
+      for (const s of stmts) {
+        try {
+          out.push(await run(s, params, opts));
+        } catch (e) {
+          throw toSqlError(e);
+        }
+      }
+      return out;
     },
   };
   return engine;

@@ -51,7 +51,14 @@ import {
   WINDOW_FUNCTIONS,
 } from './functions.js';
 import { type LogicalPlan, outputOf } from './logical.js';
-import { arithmeticOperandTypes, arithmeticType, coerce, commonType, comparisonType } from './types.js';
+import {
+  arithmeticOperandTypes,
+  arithmeticType,
+  coerce,
+  commonType,
+  comparisonType,
+  ParamPlaceholder,
+} from './types.js';
 
 /** A bound query: its plan and the user-visible result columns. */
 export interface BoundQuery {
@@ -124,15 +131,39 @@ export function bindQuery(query: AstQuery, catalog: Catalog, params: readonly un
   return { plan, fields: outputOf(plan) };
 }
 
+/**
+ * Binds a query without parameter values to learn its result columns and the type of each `$n`
+ * (from the context it is used in; `text` when nothing decides, as PostgreSQL's unknown → text).
+ */
+export function describeQuery(
+  query: AstQuery,
+  catalog: Catalog,
+): { fields: readonly ColumnDef[]; paramTypes: SqlType[] } {
+  const types = new Map<number, SqlType>();
+  const b = new Binder(catalog, [], types);
+  const plan = b.query(query, null);
+  const n = Math.max(0, ...b.paramIndexes);
+  const paramTypes = Array.from({ length: n }, (_, i) => {
+    const t = types.get(i + 1) ?? 'text';
+    return t === 'unknown' ? 'text' : t;
+  });
+  return { fields: outputOf(plan), paramTypes };
+}
+
 class Binder {
   private nextId = 1;
   private nextScanId = 1;
   private nextCteId = 1;
   private readonly cteStack: Map<string, CteDef>[] = [];
 
+  /** Every `$n` index met while binding. */
+  readonly paramIndexes = new Set<number>();
+
   constructor(
     private readonly catalog: Catalog,
     private readonly params: readonly unknown[],
+    /** Set when describing: `$n` become placeholders whose types are recorded here. */
+    private readonly describeTypes?: Map<number, SqlType>,
   ) {}
 
   private col(name: string, type: SqlType): ColumnDef {
@@ -210,6 +241,10 @@ class Binder {
       if (!a) return null;
       const e = this.expr(a, { scope: emptyScope(null), agg: false, window: false, clause: what });
       if (e.kind !== 'literal') throw featureNotSupported(`non-constant ${what}`);
+      if (e.value instanceof ParamPlaceholder) {
+        e.value.types.set(e.value.index, 'bigint');
+        return null;
+      }
       if (e.value === null) return null;
       const n = Number(e.value);
       if (!Number.isFinite(n) || !Number.isInteger(n)) throw new SqlError('22P02', `invalid ${what} value`);
@@ -893,6 +928,8 @@ class Binder {
   }
 
   private param(index: number): Expr {
+    this.paramIndexes.add(index);
+    if (this.describeTypes) return lit(new ParamPlaceholder(index, this.describeTypes), 'unknown');
     if (index < 1 || index > this.params.length) throw undefinedParameter(index);
     const v = this.params[index - 1];
     if (v === null || v === undefined) return lit(null, 'unknown');

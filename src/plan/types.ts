@@ -7,6 +7,17 @@ const NUMERIC_RANK: Record<string, number> = { integer: 1, bigint: 2, numeric: 3
 const TIME_RANK: Record<string, number> = { date: 1, timestamp: 2, timestamptz: 3 };
 
 /**
+ * Stands for `$n` while a statement is described without parameter values; records the type the
+ * context coerces it to (the ParameterDescription a wire server sends).
+ */
+export class ParamPlaceholder {
+  constructor(
+    readonly index: number,
+    readonly types: Map<number, SqlType>,
+  ) {}
+}
+
+/**
  * PostgreSQL's common-type resolution for CASE/COALESCE/UNION/IN: unknowns defer to the others,
  * numerics widen (integer < bigint < numeric < double), dates widen to timestamps; anything else must
  * match exactly or 42804 is thrown naming `context`.
@@ -33,6 +44,11 @@ export function commonType(types: readonly SqlType[], context: string): SqlType 
 export function coerce(e: Expr, to: SqlType): Expr {
   if (e.type === to || to === 'unknown') return e;
   if (e.kind === 'literal') {
+    if (e.value instanceof ParamPlaceholder) {
+      // Describing a statement: the context decides the parameter's type, as in PostgreSQL.
+      e.value.types.set(e.value.index, to);
+      return { kind: 'literal', value: e.value, type: to };
+    }
     if (e.value === null) return { kind: 'literal', value: null, type: to };
     if (e.type === 'unknown' || canCast(e.type, to)) {
       return { kind: 'literal', value: castValue(e.value, e.type, to), type: to };

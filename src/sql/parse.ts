@@ -12,7 +12,14 @@ import type {
   AstStatement,
   AstWindowSpec,
 } from './ast.js';
-import { type Rewritten, rewriteSql, SET_ALL_MARK, STRING_MARK, WINDOW_FN_MARK } from './rewrite.js';
+import {
+  type Rewritten,
+  rewriteSql,
+  SET_ALL_MARK,
+  STRING_MARK,
+  splitStatements,
+  WINDOW_FN_MARK,
+} from './rewrite.js';
 
 // node-sql-parser's tree is untyped; this file is the only place that reads it.
 type Raw = Record<string, unknown>;
@@ -25,13 +32,39 @@ const parser = new pkg.Parser();
  * 1-based position into the original text) for syntax errors and 0A000 for known-unsupported forms.
  */
 export function parseSql(sql: string): AstStatement[] {
+  const out: AstStatement[] = [];
+  for (const piece of splitStatements(sql)) {
+    try {
+      out.push(...parseOne(piece.text));
+    } catch (e) {
+      if (e instanceof SqlError && e.position !== undefined && piece.offset > 0) {
+        throw new SqlError(e.code, e.message, {
+          position: e.position + piece.offset,
+          ...(e.detail !== undefined ? { detail: e.detail } : {}),
+          ...(e.hint !== undefined ? { hint: e.hint } : {}),
+        });
+      }
+      throw e;
+    }
+  }
+  return out;
+}
+
+function parseOne(sql: string): AstStatement[] {
   const explain = /^\s*explain\b\s*(\(([^)]*)\))?\s*((?:analy[sz]e\b\s*)?)((?:verbose\b\s*)?)/i.exec(sql);
   if (explain) {
     const opts = (explain[2] ?? '').toLowerCase();
     const analyze = explain[3]!.length > 0 || /\banaly[sz]e\b(?!\s+(false|off))/.test(opts);
     const verbose = explain[4]!.length > 0 || /\bverbose\b(?!\s+(false|off))/.test(opts);
     const rest = sql.slice(explain[0].length);
-    const inner = parseSql(rest);
+    let inner: AstStatement[];
+    try {
+      inner = parseOne(rest);
+    } catch (e) {
+      throw e instanceof SqlError && e.position !== undefined
+        ? new SqlError(e.code, e.message, { position: e.position + explain[0].length })
+        : e;
+    }
     if (inner.length !== 1 || inner[0]!.type !== 'query')
       throw syntaxError('EXPLAIN needs exactly one query');
     return [{ type: 'explain', analyze, verbose, query: inner[0]!.query }];

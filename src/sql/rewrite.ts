@@ -217,6 +217,27 @@ const TYPED_LITERAL_TYPES = new Set([
   'bool',
 ]);
 
+/**
+ * Splits a text into statements at top-level semicolons (not inside strings, quoted names, dollar
+ * quotes or comments); statements that hold only comments or whitespace are dropped. Each piece keeps
+ * its 0-based offset in the original text, for error positions.
+ */
+export function splitStatements(sql: string): { text: string; offset: number }[] {
+  const toks = tokenize(sql);
+  const out: { text: string; offset: number }[] = [];
+  let start = 0;
+  let sawToken = false;
+  for (const t of toks) {
+    if (t.kind === 'punct' && t.value === ';') {
+      if (sawToken) out.push({ text: sql.slice(start, t.pos), offset: start });
+      start = t.pos + 1;
+      sawToken = false;
+    } else sawToken = true;
+  }
+  if (sawToken) out.push({ text: sql.slice(start), offset: start });
+  return out;
+}
+
 const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
   t !== undefined && t.kind === 'ident' && words.includes(t.value);
 

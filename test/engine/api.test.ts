@@ -214,3 +214,33 @@ describe('host extension points', () => {
     expect(text(await engine.query('select pg_table_is_visible(null)'))).toEqual([[null]]);
   });
 });
+
+describe('describe and multi-statement texts', () => {
+  it('describes result columns and parameter types without values or requests', () => {
+    const { engine, sources } = fixture();
+    const d = engine.describe(
+      'select id, name, $3::text as note from tasks where project_id = $1 and due_date < $2 and name like $4 limit $5',
+    );
+    expect(d.command).toBe('SELECT');
+    expect(d.fields).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'text' },
+      { name: 'note', type: 'text' },
+    ]);
+    expect(d.paramTypes).toEqual(['bigint', 'date', 'text', 'text', 'bigint']);
+    expect(engine.describe('select $1 + 1, $2').paramTypes).toEqual(['integer', 'text']);
+    expect(Object.values(sources).every((s) => s.requests.length === 0)).toBe(true);
+  });
+
+  it('runs every statement of a multi-statement text in order', async () => {
+    const { engine } = fixture();
+    const rs = await engine.queryMany(
+      'select 1 as a; select name from clients where id = 2; explain select 1',
+    );
+    expect(rs.map((r) => r.command)).toEqual(['SELECT', 'SELECT', 'EXPLAIN']);
+    expect(rs[1]!.rows).toEqual([['Ærø Design']]);
+    await expect(engine.queryMany('select 1; select nope from clients; select 3')).rejects.toMatchObject({
+      code: '42703',
+    });
+  });
+});

@@ -116,3 +116,13 @@ describe('errors carry PostgreSQL SQLSTATEs', () => {
     expect(batches).toBe(3);
   });
 });
+
+describe('error positions across statements', () => {
+  it('counts from the start of the whole text, through EXPLAIN and earlier statements', async () => {
+    const { engine } = fixture();
+    const a = (await engine.query('explain select * fromm tasks').catch((e: unknown) => e)) as SqlError;
+    expect(a.position).toBe(18);
+    const b = (await engine.queryMany('select 1; select * fromm tasks').catch((e: unknown) => e)) as SqlError;
+    expect(b.position).toBe(20);
+  });
+});
