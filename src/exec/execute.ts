@@ -197,12 +197,16 @@ export class Executor {
     const ctx = { stats: st.scan, ...(this.opts.signal ? { signal: this.opts.signal } : {}) };
     const requests: ScanRequest[] = [];
     const values = p.dynamicColumn !== undefined ? this.dynamic.get(p.scanId) : undefined;
-    if (values === undefined) requests.push(req);
+    const size = Math.max(1, p.source.maxInListSize ?? DEFAULT_IN_LIST);
+    const batches = values === undefined ? 0 : Math.ceil(values.length / size);
+    // Many keys can cost more requests in IN batches than one plain scan: then scan plainly (the
+    // join still filters). The source's own estimate decides; without one, keys are always sent.
+    const plain = p.source.estimateRequests?.(req);
+    if (values === undefined || (plain !== undefined && batches > 1 && batches > plain)) requests.push(req);
     else {
       // The build side produced no keys: nothing can match, so make no request at all.
       const col = p.source.schema.find((c) => c.name === p.dynamicColumn)!;
       const ref: Expr = { kind: 'column', id: -p.scanId, name: col.name, type: col.type };
-      const size = Math.max(1, p.source.maxInListSize ?? DEFAULT_IN_LIST);
       for (let i = 0; i < values.length; i += size) {
         const list = values
           .slice(i, i + size)

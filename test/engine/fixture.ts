@@ -147,7 +147,13 @@ export const PAYMO_LIKE: Profile = {
 
 /** Sources and an engine over the fixture; `pushdown: false` for the oracle run. */
 export function fixture(
-  opts: { profile?: Profile; pushdown?: boolean; pageSize?: number; maxInListSize?: number } = {},
+  opts: {
+    profile?: Profile;
+    pushdown?: boolean;
+    pageSize?: number;
+    maxInListSize?: number;
+    estimate?: number;
+  } = {},
 ) {
   const profile = opts.profile ?? PAYMO_LIKE;
   const sources: Record<string, MemorySource> = {};
@@ -158,6 +164,7 @@ export function fixture(
       support: profile[name] ?? {},
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.maxInListSize !== undefined ? { maxInListSize: opts.maxInListSize } : {}),
+      ...(opts.estimate !== undefined ? { estimate: opts.estimate } : {}),
     });
   }
   const catalog = memoryCatalog(sources);

@@ -32,6 +32,8 @@ export interface MemorySourceOptions {
   readonly maxInListSize?: number;
   /** validateScan: at least one filter on one of these columns is required. */
   readonly requireOneOf?: readonly string[];
+  /** What estimateRequests answers (default 1). */
+  readonly estimate?: number;
 }
 
 function opOf(f: Expr): { column: string; op: FilterOp } | undefined {
@@ -149,7 +151,7 @@ export class MemorySource implements TableSource {
   }
 
   estimateRequests(): number {
-    return 1;
+    return this.opts.estimate ?? 1;
   }
 
   async *scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]> {

@@ -223,12 +223,22 @@ describe('semi-join pushdown', () => {
   });
 
   it('batches the key set by the source maxInListSize', async () => {
-    const { engine, sources } = fixture({ maxInListSize: 2 });
+    const { engine, sources } = fixture({ maxInListSize: 2, estimate: 5 });
     const sql =
       'select e.id from entries e join tasks t on t.id = e.task_id where t.complete = true order by e.id';
     expect(text(await engine.query(sql))).toEqual([['1000'], ['1001'], ['1005'], ['1006'], ['1007']]);
     const calls = sources.entries!.requests.map((r) => inValues(r.dynamicFilters?.[0]));
     expect(calls).toEqual([[100, 104], [105]]);
+  });
+
+  it('scans plainly when the key batches would cost more requests than a full scan', async () => {
+    const { engine, sources } = fixture({ maxInListSize: 1, estimate: 2 });
+    const sql =
+      'select e.id from entries e join tasks t on t.id = e.task_id where t.complete = true order by e.id';
+    expect(text(await engine.query(sql))).toEqual([['1000'], ['1001'], ['1005'], ['1006'], ['1007']]);
+    // Three keys in batches of one would be three calls; the source estimates two for a plain scan.
+    expect(sources.entries!.requests).toHaveLength(1);
+    expect(sources.entries!.requests[0]!.dynamicFilters).toBeUndefined();
   });
 
   it('makes no request at all on the probe side when the build side is empty', async () => {
