@@ -23,6 +23,8 @@ export interface PaymoCatalogOptions {
   readonly maxInListSize?: number;
   /** `fail` refuses scans without a required filter instead of using the specs' fan-out (default `spec`). */
   readonly fallbacks?: 'spec' | 'fail';
+  /** Included children per response at which a flattened read re-reads parents one by one (default 2 500). */
+  readonly includeCap?: number;
   /** The specs to serve (default every spec); validated at creation. */
   readonly specs?: readonly ObjectSpec[];
 }
@@ -80,6 +82,7 @@ export function createPaymoCatalog(options: PaymoCatalogOptions): PaymoCatalog {
     maxInListSize: options.maxInListSize ?? DEFAULT_MAX_IN_LIST,
     fallbacks: options.fallbacks ?? 'spec',
     knownCounts: new Map(),
+    ...(options.includeCap !== undefined ? { includeCap: options.includeCap } : {}),
   };
   return new PaymoCatalog(ctx, specs);
 }

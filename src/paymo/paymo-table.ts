@@ -24,7 +24,7 @@ import type { ColumnSpec, Fallback, ObjectSpec, RequiredFilter, ValueSource } fr
 import { renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
 
 /** Paymo's cap of included items per resource type per response (paymo-api.md 1.7). */
-const INCLUDE_CAP = 2500;
+export const PAYMO_INCLUDE_CAP = 2500;
 const DEFAULT_PAGE_SIZE = 2500;
 
 /** What every PaymoTable of one catalog shares. */
@@ -39,6 +39,8 @@ export interface PaymoTableContext {
   readonly fallbacks: 'spec' | 'fail';
   /** Row counts of unfiltered lists seen so far (resource → rows), for request estimates. */
   readonly knownCounts: Map<string, number>;
+  /** Included children per response at which Paymo may have cut the list (default {@link PAYMO_INCLUDE_CAP}). */
+  readonly includeCap?: number;
 }
 
 /** One way to read rows: a direct list (no descend) or a flattened route. */
@@ -549,7 +551,8 @@ export class PaymoTable implements TableSource {
   /** Chains of a page; a response whose included children reach Paymo's cap is re-read parent by parent. */
   async #flatten(route: Route, parents: readonly PaymoRow[], ctx: ScanContext): Promise<PaymoRow[][]> {
     const chains = this.#chains(route, parents);
-    if (route.descend.length === 0 || chains.length < INCLUDE_CAP || parents.length <= 1) return chains;
+    const cap = this.#ctx.includeCap ?? PAYMO_INCLUDE_CAP;
+    if (route.descend.length === 0 || chains.length < cap || parents.length <= 1) return chains;
     this.#ensureBudget(ctx, parents.length, 'Included children reached Paymo’s cap of 2500 per response. ');
     const out: PaymoRow[][] = [];
     for (const p of parents) {
