@@ -539,6 +539,7 @@ function compileSubquery(e: SubqueryExpr, scope: CompileScope): Compiled {
     try {
       const rows = await env.runPlan(e.plan);
       if (e.mode === 'exists') return rows.length > 0;
+      if (e.mode === 'array') return rows.map((r) => r[0]);
       if (e.mode === 'scalar') {
         if (rows.length > 1) throw cardinalityViolation();
         return rows.length === 0 ? null : rows[0]![0];

@@ -1136,6 +1136,21 @@ class Binder {
           type: out[0]!.type === 'unknown' ? 'text' : out[0]!.type,
         };
       }
+      case 'array_subquery': {
+        const sub = this.subquery(a.query, ctx.scope);
+        const out = outputOf(sub.plan);
+        if (out.length !== 1) throw syntaxError('subquery must return only one column');
+        const et = out[0]!.type === 'unknown' ? 'text' : out[0]!.type;
+        if (isArrayType(et)) throw featureNotSupported('ARRAY(subquery) of arrays');
+        return {
+          kind: 'subquery',
+          mode: 'array',
+          plan: sub.plan,
+          negated: false,
+          correlated: sub.correlated,
+          type: `${et}[]` as SqlType,
+        };
+      }
       case 'exists': {
         const sub = this.subquery(a.query, ctx.scope);
         return {

@@ -61,6 +61,7 @@ export function exprToString(e: Expr): string {
     case 'subquery':
       if (e.mode === 'exists') return `${e.negated ? 'NOT ' : ''}EXISTS(SubPlan)`;
       if (e.mode === 'in') return `(${s(e.arg!)} ${e.negated ? 'NOT IN' : 'IN'} (SubPlan))`;
+      if (e.mode === 'array') return 'ARRAY(SubPlan)';
       return '(SubPlan)';
     case 'agg':
       return `${e.call.fn}(${e.call.star ? '*' : `${e.call.distinct ? 'DISTINCT ' : ''}${e.call.args.map(s).join(', ')}`})`;

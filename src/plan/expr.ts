@@ -23,7 +23,8 @@ export interface SortKey {
 /** A subquery inside an expression; `correlated` lists the outer column ids its plan reads. */
 export interface SubqueryExpr {
   readonly kind: 'subquery';
-  readonly mode: 'scalar' | 'exists' | 'in';
+  /** scalar: one value; exists: boolean; in: `arg IN (…)`; array: the first column as an array. */
+  readonly mode: 'scalar' | 'exists' | 'in' | 'array';
   readonly plan: LogicalPlan;
   /** The left operand of `arg IN (subquery)`. */
   readonly arg?: Expr;

@@ -92,6 +92,8 @@ export type AstExpr =
     }
   | { readonly type: 'subquery'; readonly query: AstQuery }
   | { readonly type: 'exists'; readonly query: AstQuery }
+  /** `ARRAY(subquery)`, also the right side of `x op ANY/ALL (subquery)`. */
+  | { readonly type: 'array_subquery'; readonly query: AstQuery }
   | { readonly type: 'array'; readonly items: readonly AstExpr[] }
   | {
       readonly type: 'any';

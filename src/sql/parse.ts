@@ -177,7 +177,10 @@ class Normaliser {
     const stmt = obj(c.stmt);
     const inner = obj(stmt?.ast) ?? stmt;
     if (!inner) throw syntaxError(`bad WITH item ${name}`);
-    const cols = arr(c.columns).map((x) => this.ident(x));
+    const cols = arr(c.columns).map((x) => {
+      const o = obj(x);
+      return o?.type === 'column_ref' ? this.ident(o.column) : this.ident(x);
+    });
     return { name, query: this.query(inner), ...(cols.length > 0 ? { columns: cols } : {}) };
   }
 
@@ -564,9 +567,15 @@ class Normaliser {
       const args = this.exprList(right!.args);
       const q = this.subquery(right!.args);
       if (q) {
-        if (fnName === 'all' || op !== '=')
-          throw featureNotSupported(`${op} ${fnName.toUpperCase()} (subquery)`);
-        return { type: 'in_query', arg: left(), query: q, negated: false };
+        if (fnName !== 'all' && op === '=')
+          return { type: 'in_query', arg: left(), query: q, negated: false };
+        return {
+          type: 'any',
+          op: op === '<>' ? '!=' : op,
+          left: left(),
+          right: { type: 'array_subquery', query: q },
+          all: fnName === 'all',
+        };
       }
       return {
         type: 'any',
@@ -595,6 +604,10 @@ class Normaliser {
     if (name === 'exists' && e.type === 'function') {
       const q = this.subquery(e.args);
       if (q) return { type: 'exists', query: q };
+    }
+    if (name === 'array' && e.type === 'function') {
+      const q = this.subquery(e.args);
+      if (q) return { type: 'array_subquery', query: q };
     }
     if (name === 'not' && e.type === 'function') {
       const a = this.exprList(e.args);

@@ -1267,6 +1267,161 @@ const CASES: [string, (string | null)[][]][] = [
     'select stddev_pop(minutes), variance(minutes::float8) from entries',
     [['96.81941953967706', '10415.555555555555']],
   ],
+  ['select * from clients c join projects p using (id) order by 1', []],
+  [
+    'select * from (select id, name from clients) a join (select id, city from clients) b using (id) where id < 3 order by id',
+    [
+      ['1', 'Acme Corp', 'Berlin'],
+      ['2', 'Ærø Design', 'Copenhagen'],
+    ],
+  ],
+  [
+    'select * from clients c left join projects p on p.id = c.id * 10 order by c.id',
+    [
+      [
+        '1',
+        'Acme Corp',
+        'Berlin',
+        't',
+        '2023-01-15',
+        '10',
+        'Website',
+        '1',
+        '5000.5',
+        't',
+        '2023-02-01 09:00:00+00',
+        '{web,design}',
+      ],
+      ['2', 'Ærø Design', 'Copenhagen', 't', '2023-03-01', null, null, null, null, null, null, null],
+      ['3', 'Zürich AG', null, 'f', '2022-11-30', null, null, null, null, null, null, null],
+      ['4', 'beta llc', 'Berlin', 't', '2024-02-29', null, null, null, null, null, null, null],
+      ['5', 'Ωmega', 'Athens', null, '2024-01-01', null, null, null, null, null, null, null],
+    ],
+  ],
+  [
+    'select t.*, p.name from tasks t join projects p on p.id = t.project_id where t.id < 102 order by t.id',
+    [
+      ['100', 'Design mockups', '10', 't', '2023-02-15', '1', 'Website'],
+      ['101', 'Build frontend', '10', 'f', '2023-03-30', '2', 'Website'],
+    ],
+  ],
+  [
+    'select c.name, t.name from clients c join (projects p join tasks t on t.project_id = p.id) on p.client_id = c.id where c.id = 2 order by 2',
+    [
+      ['Ærø Design', 'Café menu'],
+      ['Ærø Design', 'Logo'],
+    ],
+  ],
+  [
+    'select x.a, x.b from tasks x(a, b) where x.a < 102 order by 1',
+    [
+      ['100', 'Design mockups'],
+      ['101', 'Build frontend'],
+    ],
+  ],
+  [
+    'with w(a, b) as (select id, name from clients where id < 3) select b, a from w order by a',
+    [
+      ['Acme Corp', '1'],
+      ['Ærø Design', '2'],
+    ],
+  ],
+  [
+    'select s.pid, s.n from (select project_id as pid, count(*) as n from tasks group by project_id) s where s.n > 1 order by 1',
+    [
+      ['10', '3'],
+      ['11', '2'],
+      ['12', '2'],
+    ],
+  ],
+  [
+    'select (select name from clients where id = 99), (select count(*) from clients where id = 99)',
+    [[null, '0']],
+  ],
+  ['select id from tasks where project_id in (select client_id from projects) order by id', []],
+  [
+    'select id, exists (select 1 from entries e where e.task_id = t.id) as has_entries from tasks t order by id',
+    [
+      ['100', 't'],
+      ['101', 't'],
+      ['102', 'f'],
+      ['103', 't'],
+      ['104', 't'],
+      ['105', 't'],
+      ['106', 'f'],
+      ['107', 't'],
+      ['108', 'f'],
+    ],
+  ],
+  [
+    'select name from clients order by length(name) desc, name',
+    [['Ærø Design'], ['Acme Corp'], ['Zürich AG'], ['beta llc'], ['Ωmega']],
+  ],
+  [
+    'select user_name as u, sum(minutes) as m from entries group by u order by m desc nulls last, u',
+    [
+      ['ann', '405'],
+      ['eve', '300'],
+      ['dan', '215'],
+      ['bob', '150'],
+      ['cé', '30'],
+      ['zed', '10'],
+    ],
+  ],
+  ['select count(*) as n from entries having count(*) > 5', [['10']]],
+  [
+    'select id from tasks t where t.priority > all (select priority from tasks where project_id = 12) order by id',
+    [['104']],
+  ],
+  [
+    'select id from tasks t where t.priority = some (select priority from tasks where project_id = 11) order by id',
+    [['100'], ['103'], ['104'], ['107']],
+  ],
+  ['select 1 from clients limit 1 offset 10', []],
+  [
+    'select distinct city from clients order by city nulls first',
+    [[null], ['Athens'], ['Berlin'], ['Copenhagen']],
+  ],
+  [
+    "select name from clients where city = any (array['Berlin', 'Athens']) order by name",
+    [['Acme Corp'], ['beta llc'], ['Ωmega']],
+  ],
+  [
+    'select sum(minutes) over (), count(*) over () from entries limit 2',
+    [
+      ['1110', '10'],
+      ['1110', '10'],
+    ],
+  ],
+  [
+    'select c.id, count(p.id) filter (where p.billable), max(p.name) from clients c left join projects p on p.client_id = c.id group by c.id order by c.id',
+    [
+      ['1', '2', 'Website'],
+      ['2', '0', 'Branding'],
+      ['3', '1', 'Audit'],
+      ['4', '0', null],
+      ['5', '0', null],
+    ],
+  ],
+  [
+    'select p.name, count(distinct t.priority) from projects p join tasks t on t.project_id = p.id group by p.name order by 1',
+    [
+      ['App', '2'],
+      ['Audit', '1'],
+      ['Branding', '1'],
+      ['Internal', '0'],
+      ['Website', '2'],
+    ],
+  ],
+  ['select array(select id from clients where id < 3 order by id desc)', [['{2,1}']]],
+  [
+    'select id from tasks where priority <> all (select priority from tasks where project_id = 11 and priority is not null) order by id',
+    [['101'], ['105'], ['108']],
+  ],
+  [
+    'select id from tasks where priority < any (select priority from tasks where complete) order by id',
+    [['100'], ['101'], ['103'], ['105'], ['107'], ['108']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
