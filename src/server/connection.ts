@@ -498,9 +498,11 @@ export class Connection {
           return;
       }
     } catch (e) {
-      // Only extended-protocol messages get here (the simple query reports its own errors).
       this.fail(toSqlError(e));
-      this.skipUntilSync = true;
+      // After an extended-protocol error the rest of the batch is skipped until Sync; a malformed
+      // simple Query just ends, like any failed query.
+      if (type === 'Q') this.ready();
+      else this.skipUntilSync = true;
     }
   }
 

@@ -27,6 +27,7 @@ export class SlowSource implements TableSource {
   constructor(
     private readonly delayMs = 5,
     private readonly maxBatches = 100_000,
+    private readonly labelLength = 0,
   ) {}
 
   supportsFilters(filters: readonly unknown[]): ('unsupported' | 'exact')[] {
@@ -44,7 +45,7 @@ export class SlowSource implements TableSource {
         const rows: Row[] = [];
         for (let i = 0; i < 100; i++) {
           const n = b * 100 + i;
-          rows.push(req.columns.map((c) => (c === 'n' ? n : `row ${n}`)));
+          rows.push(req.columns.map((c) => (c === 'n' ? n : `row ${n}`.padEnd(this.labelLength, '.'))));
         }
         yield rows;
       }
@@ -58,13 +59,16 @@ export class SlowSource implements TableSource {
   }
 }
 
-/** A server over the engine fixture plus a `slow` table; stop it with `server.close()`. */
+/** A server over the engine fixture plus `slow` and `wide` tables; stop it with `server.close()`. */
 export async function startServer(
   opts: Partial<PgServerOptions> = {},
-): Promise<{ server: PgServer; slow: SlowSource; port: number }> {
+): Promise<{ server: PgServer; slow: SlowSource; wide: SlowSource; port: number }> {
   const { catalog } = fixture();
   const slow = new SlowSource();
   catalog.register('slow', slow);
+  // As fast as the event loop allows, 1 kB per row: fills socket buffers quickly.
+  const wide = new SlowSource(0, 100_000, 1000);
+  catalog.register('wide', wide);
   const engine = createEngine({ catalog });
   const server = await createPgServer({
     host: '127.0.0.1',
@@ -72,7 +76,7 @@ export async function startServer(
     openSession: () => ({ backend: engineBackend(engine) }),
     ...opts,
   });
-  return { server, slow, port: server.port };
+  return { server, slow, wide, port: server.port };
 }
 
 /** Polls `cond` every 10 ms for up to `ms`; returns whether it became true. */
