@@ -6,7 +6,8 @@ export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
 
 /**
  * What the engine asks a source to read.
- * - `columns`: the names the engine needs, in the order rows must carry them.
+ * - `columns`: the names the engine needs, in the order rows must carry them. May be empty (e.g.
+ *   `count(*)`): then return one zero-length row per matching record.
  * - `filters`: conjuncts the source answered `exact` or `inexact` for in `supportsFilters`; each is a
  *   bound `Expr` of a simple form whose column nodes name the source's own columns: `col op lit`,
  *   `col IN (lits)`, `col IS [NOT] NULL`, `col [NOT] [I]LIKE lit`, `col BETWEEN lit AND lit`,
@@ -56,7 +57,12 @@ export interface TableSource {
   supportsFilters(filters: readonly Expr[]): FilterSupport[];
   /** Rejects a scan at plan time (e.g. a required filter is missing); throw SqlError naming the alternatives. */
   validateScan?(request: ScanRequest): void;
-  /** Reads rows in batches; each row holds `request.columns` in order with the catalog's JS representation. */
+  /**
+   * Reads rows in batches; each row holds `request.columns` in order, values in the catalog's JS
+   * representation (types.ts), SQL NULL as `null` (never `undefined`). Exact filters must hold for
+   * every row returned; the engine stops iterating (calls `return()`) once it has enough rows, so
+   * fetch lazily, page by page, and check `ctx.signal` between requests.
+   */
   scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]>;
   /** Lines EXPLAIN prints under the scan (e.g. the HTTP requests it will make). */
   describeScan(request: ScanRequest): string[];
