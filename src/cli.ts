@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { tableToIPC } from 'apache-arrow';
+import { type Connection, connect } from './connect.js';
+import { SqlError } from './errors.js';
+import { formatCsv, formatJsonRows, formatNdjson, formatTable } from './output/text.js';
 import { parseFaultSpec } from './simulator/faults.js';
 import { startSimulator } from './simulator/index.js';
 import { parseRateLimit } from './simulator/rate-limit.js';
@@ -7,11 +12,20 @@ import { parseRateLimit } from './simulator/rate-limit.js';
 const USAGE = `Usage: paymo-sql <command> [options]
 
 Commands:
+  query SQL   Run one statement and print its result
+              [--format table|csv|json|ndjson|arrow] [--output FILE] [--param VALUE]... [--demo]
+  explain SQL Show the plan with each scan's HTTP requests and the request estimate
+              [--analyze] [--demo]
+  tables      List every table with its allowed statements
+  describe T  Show a table's columns, types, keys, pushable filters and required filters
   simulator   Run the local Paymo API simulator
               [--host 127.0.0.1] [--port N] [--scale tiny|demo|large] [--seed N]
               [--api-key KEY] [--rate-limit N/S|off] [--faults SPEC] [--include-cap N|off]
               [--no-required-filters] [--json]
   help        Show this help
+
+Configuration: PAYMO_API_KEY (your Paymo API key) and PAYMO_BASE_URL, or --demo for the
+embedded demo company. Errors exit 1 with the message and SQLSTATE on stderr.
 
 Fault SPEC: comma list of kind=probability with kinds 5xx, latency, drop, drop-after-commit,
 malformed, truncate-includes, plus seed=N; latency takes a range: latency=0.1@20-200.
@@ -93,6 +107,170 @@ async function runSimulator(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** Opens a connection from PAYMO_API_KEY / PAYMO_BASE_URL, or the demo; `offline` needs no key. */
+async function openConnection(demo: boolean, offline = false): Promise<Connection> {
+  const apiKey = process.env.PAYMO_API_KEY;
+  const baseUrl = process.env.PAYMO_BASE_URL;
+  if (demo) return connect({ demo: true });
+  if (!apiKey && !offline) {
+    throw new Error(
+      'no Paymo API key: set PAYMO_API_KEY (and PAYMO_BASE_URL for another server), or pass --demo',
+    );
+  }
+  // Table descriptions come from the specs: no request is made, so any key will do offline.
+  return connect({
+    apiKey: apiKey ?? 'offline',
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(process.stderr.isTTY ? { onRequest: progress() } : {}),
+  });
+}
+
+/** A one-line request counter on stderr while a statement runs (TTY only). */
+function progress(): (e: { outcome: string; bytes: number }) => void {
+  let requests = 0;
+  let bytes = 0;
+  return (e) => {
+    requests++;
+    bytes += e.bytes;
+    process.stderr.write(
+      `\r\x1b[K… ${requests} Paymo request${requests === 1 ? '' : 's'}, ${(bytes / 1e6).toFixed(1)} MB`,
+    );
+  };
+}
+
+function clearProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}
+
+/** Writes output to --output FILE or stdout. */
+async function emit(data: string | Uint8Array, output: string | undefined): Promise<void> {
+  const out = output ? createWriteStream(output) : process.stdout;
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    if (output) {
+      out.end(data, () => resolve());
+    } else {
+      out.write(data, (err) => (err ? reject(err) : resolve()));
+    }
+  });
+}
+
+const FORMATS = ['table', 'csv', 'json', 'ndjson', 'arrow'] as const;
+
+async function runQuery(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'table' },
+      output: { type: 'string', short: 'o' },
+      param: { type: 'string', multiple: true, default: [] },
+      demo: { type: 'boolean', default: false },
+    },
+  });
+  const sql = positionals.join(' ').trim();
+  if (!sql) throw new UsageError('query needs a SQL statement: paymo-sql query "SELECT …"');
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+  if (format === 'arrow' && !values.output && process.stdout.isTTY) {
+    throw new UsageError('arrow output is binary: pass --output FILE or redirect stdout');
+  }
+  const db = await openConnection(values.demo);
+  try {
+    if (format === 'arrow') {
+      const table = await db.queryArrow(sql, values.param);
+      clearProgress();
+      await emit(tableToIPC(table, 'stream'), values.output);
+      return;
+    }
+    const r = await db.query(sql, values.param, { rowMode: 'array' });
+    clearProgress();
+    for (const n of r.notices) process.stderr.write(`${n.severity}:  ${n.message}\n`);
+    if (r.fields.length === 0) {
+      await emit(`${r.command}\n`, values.output);
+      return;
+    }
+    const text =
+      format === 'csv'
+        ? formatCsv(r.fields, r.rows)
+        : format === 'json'
+          ? formatJsonRows(r.fields, r.rows)
+          : format === 'ndjson'
+            ? formatNdjson(r.fields, r.rows)
+            : formatTable(r.fields, r.rows);
+    await emit(text, values.output);
+  } finally {
+    await db.close();
+  }
+}
+
+async function runExplain(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { analyze: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
+  });
+  const sql = positionals.join(' ').trim();
+  if (!sql) throw new UsageError('explain needs a SQL statement: paymo-sql explain "SELECT …"');
+  // Plain EXPLAIN makes no request, so it works without a key; ANALYZE runs the query.
+  const db = await openConnection(values.demo, !values.analyze);
+  try {
+    const text = await db.explain(sql, { analyze: values.analyze });
+    clearProgress();
+    await emit(`${text.trimEnd()}\n`, undefined);
+  } finally {
+    await db.close();
+  }
+}
+
+async function runTables(): Promise<void> {
+  const db = await openConnection(false, true);
+  try {
+    const rows = db.tables().map((t) => [t.name, t.operations.join(', '), t.comment]);
+    await emit(
+      formatTable(
+        [
+          { name: 'table', type: 'text' },
+          { name: 'statements', type: 'text' },
+          { name: 'description', type: 'text' },
+        ],
+        rows,
+      ),
+      undefined,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+async function runDescribe(argv: string[]): Promise<void> {
+  const name = argv[0];
+  if (!name) throw new UsageError('describe needs a table name: paymo-sql describe tasks');
+  const db = await openConnection(false, true);
+  try {
+    const d = db.describe(name);
+    const cols = d.columns.map((c) => [c.name, c.type, c.nullable ? '' : 'not null', c.pushdown, c.comment]);
+    const lines = [
+      `Table "${d.name}"${d.comment ? `: ${d.comment}` : ''}`,
+      formatTable(
+        ['column', 'type', 'nullable', 'pushed to Paymo', 'description'].map((n) => ({
+          name: n,
+          type: 'text' as const,
+        })),
+        cols,
+      ).trimEnd(),
+      `Statements: ${d.operations.join(', ')}`,
+    ];
+    if (d.aliases.length) lines.push(`Also named: ${d.aliases.join(', ')}`);
+    if (d.primaryKey.length) lines.push(`Primary key: ${d.primaryKey.join(', ')}`);
+    for (const fk of d.foreignKeys) lines.push(`Foreign key: ${fk.column} → ${fk.references}`);
+    if (d.requiredFilter) lines.push(`Required filter: ${d.requiredFilter}`);
+    await emit(`${lines.join('\n')}\n`, undefined);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Entry point of the `paymo-sql` command. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -100,6 +278,18 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'simulator':
         await runSimulator(rest);
+        return 0;
+      case 'query':
+        await runQuery(rest);
+        return 0;
+      case 'explain':
+        await runExplain(rest);
+        return 0;
+      case 'tables':
+        await runTables();
+        return 0;
+      case 'describe':
+        await runDescribe(rest);
         return 0;
       case undefined:
       case 'help':
@@ -114,6 +304,14 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`paymo-sql: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
+    }
+    clearProgress();
+    if (err instanceof SqlError) {
+      const lines = [`ERROR:  ${err.message}`, `SQLSTATE: ${err.code}`];
+      if (err.detail) lines.push(`DETAIL:  ${err.detail}`);
+      if (err.hint) lines.push(`HINT:  ${err.hint}`);
+      process.stderr.write(`${lines.join('\n')}\n`);
+      return 1;
     }
     process.stderr.write(`paymo-sql: ${(err as Error).message}\n`);
     return 1;

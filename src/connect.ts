@@ -6,6 +6,8 @@ import { rowsToArrow } from './output/arrow.js';
 import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
 import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoRequestEvent } from './paymo/http-client.js';
+import { PaymoTable } from './paymo/paymo-table.js';
+import type { ObjectSpec } from './paymo/specs/types.js';
 import {
   booleanSetting,
   durationSetting,
@@ -63,6 +65,34 @@ export interface RowStream extends AsyncIterable<Record<string, unknown>> {
   readonly fields: readonly ResultField[];
 }
 
+/** One table as `paymo-sql tables` lists it. */
+export interface TableInfo {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly comment: string;
+  /** The statements Paymo allows on it: SELECT plus INSERT/UPDATE/DELETE per the DML matrix. */
+  readonly operations: readonly string[];
+}
+
+/** One column as `paymo-sql describe` shows it. */
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  readonly comment: string;
+  /** Operators Paymo evaluates for this column, e.g. `=, IN (exact)`; empty when filtered locally. */
+  readonly pushdown: string;
+}
+
+/** A table's full description: columns, keys, required filters, allowed statements. */
+export interface TableDescription extends TableInfo {
+  readonly columns: readonly ColumnInfo[];
+  readonly primaryKey: readonly string[];
+  readonly foreignKeys: readonly { readonly column: string; readonly references: string }[];
+  /** What a query must filter on (or how the table reads without it), in words; null when nothing. */
+  readonly requiredFilter: string | null;
+}
+
 /** An open connection to one Paymo account (or the demo). */
 export interface Connection {
   /** Runs one statement and returns all rows. Errors are SqlError with a SQLSTATE `code`. */
@@ -82,6 +112,10 @@ export interface Connection {
   queryArrow(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<Table>;
   /** EXPLAIN text: each scan's exact HTTP requests and the request estimate; `analyze` runs it. */
   explain(sql: string, opts?: { analyze?: boolean; params?: readonly unknown[] }): Promise<string>;
+  /** Every table with its description and allowed statements (no API request). */
+  tables(): TableInfo[];
+  /** One table's columns, keys, pushable filters and required filters (no API request); 42P01 if unknown. */
+  describe(table: string): TableDescription;
   /** The session: settings (`paymo.*` and standard ones) for this connection. */
   readonly session: Session;
   /** The running demo simulator, when connected with `demo`. */
@@ -111,6 +145,62 @@ export const PAYMO_SETTINGS: readonly SettingDef[] = [
     validate: booleanSetting('paymo.pushdown'),
   },
 ];
+
+const OP_TEXT: Record<string, string> = {
+  eq: '=',
+  ne: '<>',
+  in: 'IN',
+  not_in: 'NOT IN',
+  range: '< <= > >= BETWEEN',
+  like: 'LIKE',
+  is_null: 'IS NULL',
+  contains: '= ANY',
+};
+
+function tableInfo(spec: ObjectSpec): TableInfo {
+  const ops = ['SELECT'];
+  if (spec.writes.insert) ops.push('INSERT');
+  if (spec.writes.update) ops.push('UPDATE');
+  if (spec.writes.delete) ops.push('DELETE');
+  return { name: spec.name, aliases: spec.aliases, comment: spec.comment, operations: ops };
+}
+
+function describeSpec(spec: ObjectSpec): TableDescription {
+  const columns = spec.columns.map((c) => {
+    const byExactness = new Map<string, string[]>();
+    for (const f of c.filters ?? [])
+      byExactness.set(f.exactness, [...(byExactness.get(f.exactness) ?? []), OP_TEXT[f.op] ?? f.op]);
+    if (c.interval)
+      byExactness.set('inexact', [...(byExactness.get('inexact') ?? []), `ranges via ${c.interval.param}`]);
+    const pushdown = [...byExactness].map(([ex, ops]) => `${ops.join(', ')} (${ex})`).join('; ');
+    return { name: c.name, type: c.type, nullable: c.nullable, comment: c.comment, pushdown };
+  });
+  const read = spec.read;
+  let requiredFilter: string | null = null;
+  if (read.kind === 'list' && read.required) {
+    const rf = read.required;
+    const alts = [
+      ...rf.anyOf.map((a) => `${a} = / IN`),
+      ...(rf.intervals ?? []),
+      ...(rf.allOf ?? []).map((g) => g.join(' and ')),
+    ];
+    requiredFilter = `one of: ${alts.join(', ')}`;
+    if (read.fallback?.kind === 'fan-out')
+      requiredFilter += ` (otherwise: one request per ${read.fallback.resource} batch)`;
+  } else if (read.kind === 'nested') {
+    requiredFilter = `read through ${read.routes.map((r) => `${r.resource}?include=${r.include}`).join(' or ')}`;
+  }
+  return {
+    ...tableInfo(spec),
+    columns,
+    primaryKey: spec.primaryKey,
+    foreignKeys: spec.foreignKeys.map((f) => ({
+      column: f.column,
+      references: `${f.table}.${f.references}`,
+    })),
+    requiredFilter,
+  };
+}
 
 /** Converts an engine value to the embedded API's JS value: timestamps become Date objects. */
 function apiValue(v: unknown, type: SqlType): unknown {
@@ -225,8 +315,27 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     });
   }
 
+  const specs = () => [...catalog.paymoTables.values()].map((t) => t.spec);
   const conn: Connection = {
     session,
+    tables: () => specs().map(tableInfo),
+    describe(table) {
+      const source = catalog.get(table);
+      if (!(source instanceof PaymoTable)) {
+        // System tables (paymo_capabilities) have no spec: describe their columns only.
+        return {
+          name: table,
+          aliases: [],
+          comment: 'system table',
+          operations: ['SELECT'],
+          columns: source.schema.map((c) => ({ ...c, comment: c.comment ?? '', pushdown: '' })),
+          primaryKey: [],
+          foreignKeys: [],
+          requiredFilter: null,
+        };
+      }
+      return describeSpec(source.spec);
+    },
     ...(demo ? { demo } : {}),
     query,
     stream: (sql, params = [], opts = {}) =>

@@ -60,6 +60,7 @@ export function arrowTypeOf(type: SqlType): DataType {
 /** Converts one engine value to what the Arrow builder of `type` expects. */
 function toArrowValue(v: unknown, type: SqlType): unknown {
   if (v === null || v === undefined) return null;
+  if (v instanceof Date) v = v.getTime();
   if (type.endsWith('[]')) {
     const el = type.slice(0, -2) as SqlType;
     return (v as unknown[]).map((x) => toArrowValue(x, el));

@@ -2,10 +2,15 @@ import type { Interval, SqlType } from '../catalog/types.js';
 import { formatInterval, formatTimestamp, toText } from '../catalog/values.js';
 import type { ResultField } from './arrow.js';
 
+/** The embedded API hands out Date objects for timestamps; the engine's form is epoch ms. */
+export function engineValue(v: unknown): unknown {
+  return v instanceof Date ? v.getTime() : v;
+}
+
 /** PostgreSQL's text form of a value (what psql shows), or null for NULL. */
 export function cellText(v: unknown, type: SqlType): string | null {
   if (v === null || v === undefined) return null;
-  return toText(v, type, true);
+  return toText(engineValue(v), type, true);
 }
 
 /**
@@ -36,6 +41,7 @@ export function formatCsv(
  */
 export function jsonValue(v: unknown, type: SqlType): unknown {
   if (v === null || v === undefined) return null;
+  v = engineValue(v);
   if (type.endsWith('[]')) {
     const el = type.slice(0, -2) as SqlType;
     return (v as unknown[]).map((x) => jsonValue(x, el));
