@@ -172,7 +172,8 @@ class Binder {
 
   // ---------------------------------------------------------------- queries
 
-  query(q: AstQuery, outer: Scope | null): LogicalPlan {
+  /** `branch`: a direct operand of a set operation, whose untyped literals the set operation types. */
+  query(q: AstQuery, outer: Scope | null, branch = false): LogicalPlan {
     const ctes: CteDef[] = [];
     if (q.ctes.length > 0) {
       const frame = new Map<string, CteDef>();
@@ -191,7 +192,7 @@ class Binder {
           frame.set(c.name, def);
           ctes.push(def);
         }
-        const body = q.type === 'select' ? this.select(q, outer) : this.setop(q, outer);
+        const body = q.type === 'select' ? this.select(q, outer, branch) : this.setop(q, outer);
         return {
           kind: 'with',
           ctes: ctes.map((c) => ({ cteId: c.cteId, name: c.name, plan: c.plan })),
@@ -201,12 +202,12 @@ class Binder {
         this.cteStack.pop();
       }
     }
-    return q.type === 'select' ? this.select(q, outer) : this.setop(q, outer);
+    return q.type === 'select' ? this.select(q, outer, branch) : this.setop(q, outer);
   }
 
   private setop(q: AstSetOp, outer: Scope | null): LogicalPlan {
-    let left = this.query(q.left, outer);
-    let right = this.query(q.right, outer);
+    let left = this.query(q.left, outer, true);
+    let right = this.query(q.right, outer, true);
     const lo = outputOf(left);
     const ro = outputOf(right);
     if (lo.length !== ro.length) {
@@ -258,7 +259,7 @@ class Binder {
     return { kind: 'limit', input: plan, limit, offset };
   }
 
-  private select(q: AstSelect, outer: Scope | null): LogicalPlan {
+  private select(q: AstSelect, outer: Scope | null, branch = false): LogicalPlan {
     let plan: LogicalPlan;
     let scope: Scope;
     if (q.from) {
@@ -316,7 +317,7 @@ class Binder {
         items.push(...this.star(scope, it.table).map((c) => ({ expr: colRef(c), name: c.name })));
       else {
         let e = this.expr(it.expr, ctx);
-        if (e.type === 'unknown') e = coerce(e, 'text');
+        if (e.type === 'unknown' && !branch) e = coerce(e, 'text');
         items.push({ expr: e, name: it.alias ?? outputName(it.expr) });
       }
     }
@@ -1387,7 +1388,8 @@ class Binder {
     const name = a.name;
     let call: WindowCall;
     if (AGGREGATES.has(name)) {
-      const agg = this.aggCall(a, { ...inner, agg: false });
+      // Window aggregates over grouped rows may wrap the block's aggregates: sum(sum(x)) OVER ().
+      const agg = this.aggCall(a, inner);
       call = {
         fn: name,
         args: [],

@@ -1422,6 +1422,61 @@ const CASES: [string, (string | null)[][]][] = [
     'select id from tasks where priority < any (select priority from tasks where complete) order by id',
     [['100'], ['101'], ['103'], ['105'], ['107'], ['108']],
   ],
+  [
+    'select user_name, sum(minutes), sum(sum(minutes)) over () as total, round(100.0 * sum(minutes) / sum(sum(minutes)) over (), 1) as pct from entries group by user_name order by 1',
+    [
+      ['ann', '405', '1110', '36.5'],
+      ['bob', '150', '1110', '13.5'],
+      ['cé', '30', '1110', '2.7'],
+      ['dan', '215', '1110', '19.4'],
+      ['eve', '300', '1110', '27'],
+      ['zed', '10', '1110', '0.9'],
+    ],
+  ],
+  [
+    'select name as id from tasks order by id limit 3',
+    [['Android build'], ['Build frontend'], ['Café menu']],
+  ],
+  [
+    'select t.id from tasks t order by t.priority desc nulls last, t.id limit 4',
+    [['104'], ['101'], ['105'], ['108']],
+  ],
+  [
+    'select project_id, max(id) from tasks group by project_id order by max(id) desc',
+    [
+      ['12', '108'],
+      ['14', '107'],
+      ['13', '106'],
+      ['11', '104'],
+      ['10', '102'],
+    ],
+  ],
+  [
+    'select project_id from tasks group by project_id order by count(*) desc, project_id',
+    [['10'], ['11'], ['12'], ['13'], ['14']],
+  ],
+  [
+    'select id, row_number() over (order by id desc) rn from tasks order by row_number() over (order by id desc) limit 3',
+    [
+      ['108', '1'],
+      ['107', '2'],
+      ['106', '3'],
+    ],
+  ],
+  [
+    'select upper(name) from clients group by upper(name) order by 1',
+    [['ACME CORP'], ['BETA LLC'], ['ZÜRICH AG'], ['ÆRØ DESIGN'], ['ΩMEGA']],
+  ],
+  ['select count(*) from (select 1 from tasks group by project_id) s', [['5']]],
+  ['select x from (select 1 as x) a where x in (select 1)', [['1']]],
+  ['select * from tasks where false', []],
+  [
+    'select id from tasks where id = 100 or (project_id = 12 and priority = 2) order by id',
+    [['100'], ['105'], ['108']],
+  ],
+  ["select 'a' as x union select 'b' order by x desc", [['b'], ['a']]],
+  ['select null union select 1 order by 1', [['1'], [null]]],
+  ['select 1.5 union all select 2 order by 1', [['1.5'], ['2']]],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
