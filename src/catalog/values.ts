@@ -497,7 +497,8 @@ export function canCast(from: SqlType, to: SqlType): boolean {
   if (to === 'date') return from === 'timestamptz' || from === 'timestamp';
   if (to === 'timestamptz' || to === 'timestamp')
     return from === 'date' || from === 'timestamptz' || from === 'timestamp';
-  if (to === 'jsonb') return numeric.includes(from) || from === 'boolean';
+  // PostgreSQL casts to jsonb only from text (use to_jsonb() for other types).
+  if (to === 'jsonb') return false;
   if (isArrayType(to) && isArrayType(from)) return canCast(elementType(from), elementType(to));
   return false;
 }

@@ -475,8 +475,8 @@ const FUNCTIONS: Record<string, FnDef> = {
     if (n(a[1]) === 0) throw new SqlError('22012', 'division by zero');
     return n(a[0]) % n(a[1]);
   }),
-  power: simple((a) => n(a[0]) ** n(a[1])),
-  pow: simple((a) => n(a[0]) ** n(a[1])),
+  power: simple((a) => power(n(a[0]), n(a[1]))),
+  pow: simple((a) => power(n(a[0]), n(a[1]))),
   sqrt: simple((a) => {
     if (n(a[0]) < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
     return Math.sqrt(n(a[0]));
@@ -686,6 +686,14 @@ function containsFn(type: SqlType): FnImpl {
     return x === y;
   };
   return (a) => json(a[0], a[1]);
+}
+
+function power(x: number, y: number): number {
+  if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
+  if (x < 0 && !Number.isInteger(y)) {
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  }
+  return x ** y;
 }
 
 function regexMatcher(flags: string): FnImpl {

@@ -1,4 +1,5 @@
 import type { Row } from '../catalog/types.js';
+import { SqlError } from '../errors.js';
 import type { WindowCall } from '../plan/expr.js';
 import { compileAggregate } from './aggregate.js';
 import { tupleKeyFor } from './compare.js';
@@ -78,6 +79,7 @@ export function computeWindow(call: WindowCall, rows: readonly Row[], scope: Com
       case 'ntile': {
         for (let i = 0; i < n; i++) {
           const buckets = args[0]!(rowAt(i)) as number;
+          if (buckets <= 0) throw new SqlError('22014', 'argument of ntile must be greater than zero');
           const small = Math.floor(n / buckets);
           const big = n % buckets;
           // The first `big` buckets hold one extra row.

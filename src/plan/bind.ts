@@ -247,8 +247,10 @@ class Binder {
         return null;
       }
       if (e.value === null) return null;
-      const n = Number(e.value);
-      if (!Number.isFinite(n) || !Number.isInteger(n)) throw new SqlError('22P02', `invalid ${what} value`);
+      // LIMIT takes a bigint: fractions round half away from zero, as the cast does.
+      const raw = Number(e.value);
+      if (!Number.isFinite(raw)) throw new SqlError('22P02', `invalid ${what} value`);
+      const n = raw < 0 ? -Math.round(-raw) : Math.round(raw);
       if (n < 0) {
         throw new SqlError('2201W', `${what} must not be negative`);
       }
@@ -365,7 +367,8 @@ class Binder {
       ...order.map((o) => o.expr),
       ...distinctOn,
     ];
-    const hasAgg = all.some((e) => containsKind(e, 'agg'));
+    // HAVING alone makes the block an aggregate over one group, as in PostgreSQL.
+    const hasAgg = q.having !== undefined || all.some((e) => containsKind(e, 'agg'));
     let rewrite = (e: Expr): Expr => e;
     if (hasAgg || groupBy.length > 0) {
       const keyMap = new Map<string, ColumnDef>();
@@ -1311,7 +1314,9 @@ class Binder {
       const call = this.aggCall(a, { ...ctx, agg: false, window: false, clause: 'aggregate function calls' });
       return { kind: 'agg', call, type: call.type };
     }
-    if (WINDOW_FUNCTIONS.has(name)) throw syntaxError(`window function ${name} requires an OVER clause`);
+    if (WINDOW_FUNCTIONS.has(name)) {
+      throw new SqlError('42809', `window function ${name} requires an OVER clause`);
+    }
     if (a.filter) throw syntaxError(`FILTER specified, but ${name} is not an aggregate function`);
     if (a.distinct || a.star)
       throw syntaxError(`DISTINCT or * specified, but ${name} is not an aggregate function`);

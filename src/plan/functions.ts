@@ -262,7 +262,7 @@ export function aggregateType(name: string, argTypes: readonly SqlType[]): SqlTy
       throw undefinedFunction(`avg(${t})`);
     case 'min':
     case 'max':
-      if (isArrayType(t) || t === 'jsonb' || t === 'boolean') throw undefinedFunction(`${name}(${t})`);
+      if (t === 'jsonb' || t === 'boolean') throw undefinedFunction(`${name}(${t})`);
       return t === 'unknown' ? 'text' : t;
     case 'stddev':
     case 'stddev_samp':

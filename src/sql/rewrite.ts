@@ -359,6 +359,11 @@ export function rewriteSql(sql: string): Rewritten {
         k += toks[k + 2]?.value === '.' && toks[k + 3] !== undefined ? 3 : 1;
         continue;
       }
+      // Row-locking clauses mean nothing over a read-only API: FOR UPDATE / SHARE [OF …] [NOWAIT | SKIP LOCKED].
+      if (w === 'for' && isWord(toks[k + 1], 'update', 'share', 'no', 'key') && parens.length === 0) {
+        while (k + 1 < toks.length && toks[k + 1]!.value !== ';') k++;
+        continue;
+      }
       if (w === 'limit' && isWord(toks[k + 1], 'all')) {
         k++;
         continue;

@@ -126,3 +126,23 @@ describe('error positions across statements', () => {
     expect(b.position).toBe(20);
   });
 });
+
+describe('more PostgreSQL corner cases', () => {
+  const { engine } = fixture();
+  const code = async (sql: string) => ((await engine.query(sql).catch((e: unknown) => e)) as SqlError).code;
+
+  it('matches PostgreSQL on error codes for misuse', async () => {
+    expect(await code('select row_number() from tasks')).toBe('42809');
+    expect(await code('select ntile(0) over () from tasks')).toBe('22014');
+    expect(await code('select power(0, -1)')).toBe('2201F');
+    expect(await code('select 1::jsonb')).toBe('42804');
+    expect(await code('select id from tasks having id > 1')).toBe('42803');
+  });
+
+  it('answers what PostgreSQL answers', async () => {
+    expect((await engine.query('select * from tasks limit 1.5')).rowCount).toBe(2);
+    expect((await engine.query('select id from tasks for update')).rowCount).toBe(9);
+    expect((await engine.query("select 'NaN'::float8 = 'NaN'::float8")).rows).toEqual([[true]]);
+    expect((await engine.query('select max(tags) from projects')).rows).toEqual([[['web', 'design']]]);
+  });
+});

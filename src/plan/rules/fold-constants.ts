@@ -72,7 +72,9 @@ export function foldNode(e: Expr): Expr {
       if (a === null || b === null) {
         return ['=', '!=', '<', '<=', '>', '>=', '+', '-', '*', '||'].includes(e.fn) ? lit(null, e.type) : e;
       }
-      const plain = (v: unknown): v is number | string => typeof v === 'number' || typeof v === 'string';
+      // NaN compares equal to itself in PostgreSQL; leave such comparisons to run time.
+      const plain = (v: unknown): v is number | string =>
+        (typeof v === 'number' && !Number.isNaN(v)) || typeof v === 'string';
       if (!plain(a) || !plain(b) || typeof a !== typeof b) return e;
       const t = e.args[0]!.type;
       if (t !== 'integer' && t !== 'bigint' && t !== 'numeric' && t !== 'double precision' && t !== 'text')
