@@ -262,6 +262,7 @@ export function compile(e: Expr, scope: CompileScope): Compiled {
       return compileSubquery(e, scope);
     case 'agg':
     case 'window':
+    case 'srf':
       throw new SqlError('XX000', `internal error: ${e.kind} call outside its plan node`);
     default:
       return assertNever(e);

@@ -132,6 +132,8 @@ export class Executor {
         return this.aggregate(p);
       case 'window':
         return this.window(p);
+      case 'project_set':
+        return this.projectSet(p);
       case 'sort':
         return this.sort(p);
       case 'limit':
@@ -240,34 +242,41 @@ export class Executor {
     const args = p.args.map((a) => compile(a, scope));
     await scope.prepare([[]]);
     const vals = args.map((f) => f([]));
-    if (vals.some((v) => v === null)) return;
-    if (p.fn === 'unnest') {
-      yield* chunks((vals[0] as unknown[]).map((v) => [v]));
-      return;
-    }
     const out: Row[] = [];
-    if (p.output[0]!.type === 'timestamptz') {
-      const [start, stop, step] = vals as [number, number, Interval];
-      if (!step) throw new SqlError('42883', 'generate_series(timestamp, timestamp) needs a step interval');
-      if (step.months === 0 && step.days === 0 && step.ms === 0)
-        throw new SqlError('22023', 'step size cannot equal zero');
-      const forward = addInterval(start, step) > start;
-      for (let t = start; forward ? t <= stop : t >= stop; t = addInterval(t, step)) {
-        out.push([t]);
-        if (out.length >= BATCH) yield out.splice(0);
-      }
-    } else {
-      const [start, stop, step = 1] = vals as number[];
-      if (step === 0) throw new SqlError('22023', 'step size cannot equal zero');
-      for (let v = start!; step > 0 ? v <= stop! : v >= stop!; v += step) {
-        out.push([v]);
-        if (out.length >= BATCH) {
-          this.checkCancel();
-          yield out.splice(0);
-        }
+    for (const v of setValues(p.fn, p.output[0]!.type === 'timestamptz', vals)) {
+      out.push([v]);
+      if (out.length >= BATCH) {
+        this.checkCancel();
+        yield out.splice(0);
       }
     }
     if (out.length > 0) yield out;
+  }
+
+  private async *projectSet(p: Extract<LogicalPlan, { kind: 'project_set' }>): AsyncGenerator<Row[]> {
+    const scope = this.scope(outputOf(p.input));
+    const fns = p.funcs.map((f, i) => ({
+      fn: f.fn,
+      ts: p.setOutput[i]!.type === 'timestamptz',
+      args: f.args.map((a) => compile(a, scope)),
+    }));
+    for await (const batch of this.run(p.input)) {
+      await scope.prepare(batch);
+      const out: Row[] = [];
+      for (const r of batch) {
+        // Several set-returning functions run in lockstep; shorter ones pad with NULL (PostgreSQL 10+).
+        const lists = fns.map((f) => [
+          ...setValues(
+            f.fn,
+            f.ts,
+            f.args.map((a) => a(r)),
+          ),
+        ]);
+        const n = Math.max(0, ...lists.map((l) => l.length));
+        for (let i = 0; i < n; i++) out.push([...r, ...lists.map((l) => (i < l.length ? l[i] : null))]);
+      }
+      if (out.length > 0) yield out;
+    }
   }
 
   private async *filter(p: Extract<LogicalPlan, { kind: 'filter' }>): AsyncGenerator<Row[]> {
@@ -596,6 +605,27 @@ export class Executor {
     }
     yield* chunks(await rows);
   }
+}
+
+/** The values of unnest(array) or generate_series(start, stop[, step]); nothing when an argument is NULL. */
+function* setValues(fn: string, timestamps: boolean, vals: readonly unknown[]): Generator<unknown> {
+  if (vals.some((v) => v === null)) return;
+  if (fn === 'unnest') {
+    yield* vals[0] as unknown[];
+    return;
+  }
+  if (timestamps) {
+    const [start, stop, step] = vals as [number, number, Interval];
+    if (!step) throw new SqlError('42883', 'generate_series(timestamp, timestamp) needs a step interval');
+    if (step.months === 0 && step.days === 0 && step.ms === 0)
+      throw new SqlError('22023', 'step size cannot equal zero');
+    const forward = addInterval(start, step) > start;
+    for (let t = start; forward ? t <= stop : t >= stop; t = addInterval(t, step)) yield t;
+    return;
+  }
+  const [start, stop, step = 1] = vals as number[];
+  if (step === 0) throw new SqlError('22023', 'step size cannot equal zero');
+  for (let v = start!; step > 0 ? v <= stop! : v >= stop!; v += step) yield v;
 }
 
 function concatRow(l: Row, r: Row, lw: number, rw: number): Row {

@@ -91,6 +91,8 @@ interface ExprCtx {
   readonly windows?: ReadonlyMap<string, AstWindowSpec>;
   /** Clause name for error messages (`WHERE`, `JOIN conditions`, ...). */
   readonly clause: string;
+  /** Set-returning functions (unnest, generate_series) are allowed: the select list only. */
+  readonly srf?: boolean;
   /**
    * Where correlated scalar-aggregate subqueries may be turned into LEFT JOINs with a grouped
    * aggregate (set only for SELECT blocks without aggregation of their own).
@@ -309,6 +311,7 @@ class Binder {
       scope,
       agg: true,
       window: true,
+      srf: true,
       windows: q.windows,
       clause: 'SELECT',
       ...(decorrelate ? { decorrelate } : {}),
@@ -325,20 +328,22 @@ class Binder {
     }
     if (items.length === 0 && q.columns.length > 0) throw featureNotSupported('SELECT * with no columns');
     const having = q.having
-      ? this.boolExpr(q.having, { ...ctx, window: false, clause: 'HAVING' })
+      ? this.boolExpr(q.having, { ...ctx, window: false, srf: false, clause: 'HAVING' })
       : undefined;
 
     // ORDER BY: output-column names and ordinals first, then expressions over the input.
     const order: { expr: Expr; item: AstOrderItem; outputIndex?: number }[] = q.orderBy.map((o) => {
       const idx = this.orderOutputIndex(o, items);
       if (idx !== undefined) return { expr: items[idx]!.expr, item: o, outputIndex: idx };
-      return { expr: this.expr(o.expr, { ...ctx, clause: 'ORDER BY' }), item: o };
+      return { expr: this.expr(o.expr, { ...ctx, srf: false, clause: 'ORDER BY' }), item: o };
     });
     const distinctOn = Array.isArray(q.distinct)
       ? (q.distinct as readonly AstExpr[]).map((d) => {
           const o: AstOrderItem = { expr: d, desc: false };
           const idx = this.orderOutputIndex(o, items);
-          return idx !== undefined ? items[idx]!.expr : this.expr(d, { ...ctx, clause: 'DISTINCT ON' });
+          return idx !== undefined
+            ? items[idx]!.expr
+            : this.expr(d, { ...ctx, srf: false, clause: 'DISTINCT ON' });
         })
       : [];
 
@@ -354,7 +359,7 @@ class Binder {
         const idx = items.findIndex((i) => i.name === g.name);
         if (idx >= 0) return items[idx]!.expr;
       }
-      return this.expr(g, { ...ctx, agg: false, window: false, clause: 'GROUP BY' });
+      return this.expr(g, { ...ctx, agg: false, window: false, srf: false, clause: 'GROUP BY' });
     });
     for (const g of groupBy) {
       if (containsKind(g, 'agg')) throw groupingError('aggregate functions are not allowed in GROUP BY');
@@ -444,6 +449,27 @@ class Binder {
     const distinctOnW = distinctOnA.map(collectWin);
     if (winCalls.length > 0)
       plan = { kind: 'window', input: plan, funcs: winCalls, windowOutput: [...winMap.values()] };
+
+    // Set-returning functions in the select list: one ProjectSet node expands each input row.
+    const srfCols: ColumnDef[] = [];
+    const srfCalls: { fn: string; args: readonly Expr[] }[] = [];
+    const collectSrf = (e: Expr): Expr => {
+      if (e.kind === 'srf') {
+        const c = this.col(e.fn, e.type);
+        srfCols.push(c);
+        srfCalls.push({ fn: e.fn, args: e.args });
+        return colRef(c);
+      }
+      return mapChildren(e, collectSrf);
+    };
+    for (const it of itemsW) it.expr = collectSrf(it.expr);
+    if (
+      orderW.some((o) => o.outputIndex === undefined && containsKind(o.expr, 'srf')) ||
+      distinctOnW.some((e) => containsKind(e, 'srf'))
+    ) {
+      throw featureNotSupported('set-returning functions in ORDER BY / DISTINCT ON');
+    }
+    if (srfCalls.length > 0) plan = { kind: 'project_set', input: plan, funcs: srfCalls, setOutput: srfCols };
 
     // Projection: the select list, plus hidden columns for ORDER BY / DISTINCT ON expressions.
     const outCols: ColumnDef[] = itemsW.map((i) =>
@@ -571,28 +597,7 @@ class Binder {
         const args = f.args.map((a) =>
           this.expr(a, { scope: emptyScope(outer), agg: false, window: false, clause: 'FROM' }),
         );
-        let type: SqlType;
-        let cargs: Expr[];
-        if (f.name === 'unnest') {
-          if (args.length !== 1) throw undefinedFunction('unnest with several arguments');
-          type = arrayElement(args[0]!.type);
-          cargs = args;
-        } else {
-          if (args.length < 2 || args.length > 3) throw undefinedFunction('generate_series');
-          const t = commonType(
-            args.slice(0, 2).map((a) => a.type),
-            'generate_series',
-          );
-          type =
-            t === 'date' || t === 'timestamp'
-              ? 'timestamptz'
-              : t === 'unknown' || t === 'text'
-                ? 'integer'
-                : t;
-          if (!isNumericType(type) && type !== 'timestamptz')
-            throw undefinedFunction(`generate_series(${t})`);
-          cargs = args.map((a, i) => coerce(a, i < 2 ? type : type === 'timestamptz' ? 'interval' : type));
-        }
+        const { type, args: cargs } = typeSetFunction(f.name, args);
         const name = f.columnAliases?.[0] ?? f.alias ?? f.name;
         const output = [this.col(name, type)];
         const plan: LogicalPlan = { kind: 'function_scan', fn: f.name, args: cargs, output };
@@ -1309,6 +1314,12 @@ class Binder {
       if (!ctx.window) throw groupingError(`window functions are not allowed in ${ctx.clause}`);
       return this.windowCall(a, a.over, ctx);
     }
+    if ((name === 'unnest' || name === 'generate_series') && !a.distinct && !a.star && !a.filter) {
+      if (!ctx.srf) throw new SqlError('0A000', `set-returning functions are not allowed in ${ctx.clause}`);
+      const args = a.args.map((x) => this.expr(x, { ...ctx, srf: false }));
+      const t = typeSetFunction(name, args);
+      return { kind: 'srf', fn: name, args: t.args, type: t.type };
+    }
     if (AGGREGATES.has(name)) {
       if (!ctx.agg) throw groupingError(`aggregate functions are not allowed in ${ctx.clause}`);
       const call = this.aggCall(a, { ...ctx, agg: false, window: false, clause: 'aggregate function calls' });
@@ -1448,6 +1459,26 @@ class Binder {
   }
 }
 
+/** Types unnest / generate_series calls (in FROM or in the select list): element type and coerced arguments. */
+function typeSetFunction(fn: string, args: Expr[]): { type: SqlType; args: Expr[] } {
+  if (fn === 'unnest') {
+    if (args.length !== 1) throw undefinedFunction('unnest with several arguments');
+    return { type: arrayElement(args[0]!.type), args };
+  }
+  if (args.length < 2 || args.length > 3) throw undefinedFunction('generate_series');
+  const t = commonType(
+    args.slice(0, 2).map((a) => a.type),
+    'generate_series',
+  );
+  const type: SqlType =
+    t === 'date' || t === 'timestamp' ? 'timestamptz' : t === 'unknown' || t === 'text' ? 'integer' : t;
+  if (!isNumericType(type) && type !== 'timestamptz') throw undefinedFunction(`generate_series(${t})`);
+  return {
+    type,
+    args: args.map((a, i) => coerce(a, i < 2 ? type : type === 'timestamptz' ? 'interval' : type)),
+  };
+}
+
 function sortKey(expr: Expr, o: AstOrderItem): SortKey {
   return { expr, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
 }
@@ -1506,7 +1537,7 @@ function splitAnd(a: AstExpr): AstExpr[] {
   return a.type === 'binary' && a.op === 'and' ? [...splitAnd(a.left), ...splitAnd(a.right)] : [a];
 }
 
-function containsKind(e: Expr, kind: 'agg' | 'window'): boolean {
+function containsKind(e: Expr, kind: 'agg' | 'window' | 'srf'): boolean {
   return e.kind === kind || children(e).some((c) => containsKind(c, kind));
 }
 

@@ -67,6 +67,8 @@ export function exprToString(e: Expr): string {
       return `${e.call.fn}(${e.call.star ? '*' : `${e.call.distinct ? 'DISTINCT ' : ''}${e.call.args.map(s).join(', ')}`})`;
     case 'window':
       return `${e.call.fn}(...) OVER (...)`;
+    case 'srf':
+      return `${e.fn}(${e.args.map(s).join(', ')})`;
     default:
       return assertNever(e);
   }
@@ -195,6 +197,11 @@ export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, 
       case 'window':
         line(`Window ${p.funcs.map((f) => f.fn).join(', ')}`);
         break;
+      case 'project_set':
+        line(
+          `ProjectSet ${p.funcs.map((f) => `${f.fn}(${f.args.map(exprToString).join(', ')})`).join(', ')}`,
+        );
+        break;
       case 'sort':
         line(`Sort ${p.keys.map(keyToString).join(', ')}`);
         break;
@@ -244,6 +251,7 @@ function childrenOf(p: LogicalPlan): LogicalPlan[] {
     case 'project':
     case 'aggregate':
     case 'window':
+    case 'project_set':
     case 'sort':
     case 'limit':
     case 'distinct':

@@ -135,7 +135,8 @@ export type Expr =
   | SubqueryExpr
   /** Binder-internal placeholders, replaced by column refs before a plan is built. */
   | { readonly kind: 'agg'; readonly call: AggCall; readonly type: SqlType }
-  | { readonly kind: 'window'; readonly call: WindowCall; readonly type: SqlType };
+  | { readonly kind: 'window'; readonly call: WindowCall; readonly type: SqlType }
+  | { readonly kind: 'srf'; readonly fn: string; readonly args: readonly Expr[]; readonly type: SqlType };
 
 /** A literal of the given type. */
 export const lit = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', value, type });
@@ -172,6 +173,7 @@ export function children(e: Expr): Expr[] {
     case 'call':
     case 'and':
     case 'or':
+    case 'srf':
       return [...e.args];
     case 'array':
       return [...e.items];
@@ -238,6 +240,7 @@ export function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
     case 'call':
     case 'and':
     case 'or':
+    case 'srf':
       return { ...e, args: e.args.map(f) } as Expr;
     case 'array':
       return { ...e, items: e.items.map(f) };

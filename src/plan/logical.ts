@@ -74,6 +74,14 @@ export type LogicalPlan =
       /** One column per window function, appended to the input's columns. */
       readonly windowOutput: readonly ColumnDef[];
     }
+  | {
+      /** Expands each input row by set-returning functions (unnest, generate_series) in the select list. */
+      readonly kind: 'project_set';
+      readonly input: LogicalPlan;
+      readonly funcs: readonly { readonly fn: string; readonly args: readonly Expr[] }[];
+      /** One column per function, appended to the input's columns. */
+      readonly setOutput: readonly ColumnDef[];
+    }
   | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
   | {
       readonly kind: 'limit';
@@ -127,6 +135,8 @@ export function outputOf(p: LogicalPlan): readonly ColumnDef[] {
       return outputOf(p.input);
     case 'window':
       return [...outputOf(p.input), ...p.windowOutput];
+    case 'project_set':
+      return [...outputOf(p.input), ...p.setOutput];
     case 'join':
       return p.joinType === 'semi' || p.joinType === 'anti'
         ? outputOf(p.left)
@@ -148,6 +158,7 @@ export function inputsOf(p: LogicalPlan): LogicalPlan[] {
     case 'project':
     case 'aggregate':
     case 'window':
+    case 'project_set':
     case 'sort':
     case 'limit':
     case 'distinct':
@@ -174,6 +185,7 @@ export function withInputs(p: LogicalPlan, inputs: readonly LogicalPlan[]): Logi
     case 'project':
     case 'aggregate':
     case 'window':
+    case 'project_set':
     case 'sort':
     case 'limit':
     case 'distinct':

@@ -44,6 +44,8 @@ export function nodeExprs(p: LogicalPlan): Expr[] {
         ...w.orderBy.map((k) => k.expr),
         ...(w.agg ? [...w.agg.args, ...(w.agg.filter ? [w.agg.filter] : [])] : []),
       ]);
+    case 'project_set':
+      return p.funcs.flatMap((f) => f.args);
     case 'sort':
       return p.keys.map((k) => k.expr);
     case 'distinct':
@@ -103,6 +105,8 @@ export function mapNodeExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
             : {}),
         })),
       };
+    case 'project_set':
+      return { ...p, funcs: p.funcs.map((fn) => ({ ...fn, args: fn.args.map(f) })) };
     case 'sort':
       return { ...p, keys: p.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
     case 'distinct':

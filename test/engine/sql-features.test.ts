@@ -1477,6 +1477,55 @@ const CASES: [string, (string | null)[][]][] = [
   ["select 'a' as x union select 'b' order by x desc", [['b'], ['a']]],
   ['select null union select 1 order by 1', [['1'], [null]]],
   ['select 1.5 union all select 2 order by 1', [['1.5'], ['2']]],
+  ['select generate_series(1, 3)', [['1'], ['2'], ['3']]],
+  ['select unnest(array[1, 2])', [['1'], ['2']]],
+  [
+    'select id, unnest(tags) as tag from projects order by id, tag',
+    [
+      ['10', 'design'],
+      ['10', 'web'],
+      ['11', 'mobile'],
+      ['14', 'finance'],
+      ['14', 'web'],
+    ],
+  ],
+  [
+    'select id, unnest(tags), generate_series(1, 3) from projects where id in (10, 11) order by 1, 3',
+    [
+      ['10', 'web', '1'],
+      ['10', 'design', '2'],
+      ['10', null, '3'],
+      ['11', 'mobile', '1'],
+      ['11', null, '2'],
+      ['11', null, '3'],
+    ],
+  ],
+  [
+    'select tag, count(*) from (select unnest(tags) as tag from projects) s group by tag order by tag',
+    [
+      ['design', '1'],
+      ['finance', '1'],
+      ['mobile', '1'],
+      ['web', '2'],
+    ],
+  ],
+  ['select unnest(tags) as t from projects order by t desc limit 2', [['web'], ['web']]],
+  [
+    'select id, generate_series(1, priority) from tasks where project_id = 11 order by 1, 2',
+    [
+      ['103', '1'],
+      ['104', '1'],
+      ['104', '2'],
+      ['104', '3'],
+    ],
+  ],
+  [
+    'select count(*), unnest(array[1,2]) from tasks',
+    [
+      ['9', '1'],
+      ['9', '2'],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {

@@ -56,6 +56,7 @@ function prune(p0: LogicalPlan, need: ReadonlySet<number>): LogicalPlan {
     case 'aggregate':
       return { ...p, input: prune(p.input, idsIn(nodeExprs(p), new Set())) };
     case 'window':
+    case 'project_set':
       return { ...p, input: prune(p.input, own) };
     case 'join': {
       const lids = all(p.left);

@@ -107,6 +107,7 @@ function push(p0: LogicalPlan, preds: readonly Expr[], ctx: RuleContext): Logica
       );
     case 'limit':
     case 'window':
+    case 'project_set':
       return wrap({ ...p, input: push(p.input, [], ctx) }, preds);
     case 'setop':
       return wrap({ ...p, left: push(p.left, [], ctx), right: push(p.right, [], ctx) }, preds);

@@ -91,6 +91,7 @@ function selective(p: LogicalPlan): boolean {
     case 'distinct':
     case 'aggregate':
     case 'window':
+    case 'project_set':
       return selective(p.input);
     case 'join':
       return p.joinType === 'inner' || p.joinType === 'semi' || p.joinType === 'cross'
