@@ -306,10 +306,20 @@ export function isVolatile(e: Expr): boolean {
   );
 }
 
-/** A canonical string for structural equality (GROUP BY matching, dedup of aggregates). */
+const planIds = new WeakMap<object, number>();
+let nextPlanId = 1;
+
+/**
+ * A canonical string for structural equality (GROUP BY matching, dedup of aggregates). Subquery
+ * plans compare by identity: two subqueries are the same expression only if they are one object.
+ */
 export function exprKey(e: Expr): string {
   return JSON.stringify(e, (k, v) => {
-    if (k === 'plan') return '<plan>';
+    if (k === 'plan' && v !== null && typeof v === 'object') {
+      let id = planIds.get(v);
+      if (id === undefined) planIds.set(v, (id = nextPlanId++));
+      return `<plan#${id}>`;
+    }
     if ((k === 'name' || k === 'table') && typeof v === 'string') return undefined;
     return v;
   });

@@ -1526,6 +1526,8 @@ const CASES: [string, (string | null)[][]][] = [
       ['9', '2'],
     ],
   ],
+  ['select (select 1) as a, (select 2) as b order by (select 2), (select 1)', [['1', '2']]],
+  ['select (select count(*) from tasks) a, (select count(*) from clients) b', [['9', '5']]],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
