@@ -25,6 +25,15 @@ import type {
   AstWindowSpec,
 } from '../sql/ast.js';
 import {
+  containsKind,
+  isIntegerLike,
+  outputName,
+  selectHasAggregate,
+  sortKey,
+  splitAnd,
+  typeSetFunction,
+} from './bind-support.js';
+import {
   type AggCall,
   and,
   type ColumnDef,
@@ -32,7 +41,6 @@ import {
   children,
   colRef,
   columnIds,
-  conjuncts,
   type Expr,
   exprKey,
   hasSubquery,
@@ -1458,144 +1466,3 @@ class Binder {
     return { kind: 'window', call, type: call.type };
   }
 }
-
-/** Types unnest / generate_series calls (in FROM or in the select list): element type and coerced arguments. */
-function typeSetFunction(fn: string, args: Expr[]): { type: SqlType; args: Expr[] } {
-  if (fn === 'unnest') {
-    if (args.length !== 1) throw undefinedFunction('unnest with several arguments');
-    return { type: arrayElement(args[0]!.type), args };
-  }
-  if (args.length < 2 || args.length > 3) throw undefinedFunction('generate_series');
-  const t = commonType(
-    args.slice(0, 2).map((a) => a.type),
-    'generate_series',
-  );
-  const type: SqlType =
-    t === 'date' || t === 'timestamp' ? 'timestamptz' : t === 'unknown' || t === 'text' ? 'integer' : t;
-  if (!isNumericType(type) && type !== 'timestamptz') throw undefinedFunction(`generate_series(${t})`);
-  return {
-    type,
-    args: args.map((a, i) => coerce(a, i < 2 ? type : type === 'timestamptz' ? 'interval' : type)),
-  };
-}
-
-function sortKey(expr: Expr, o: AstOrderItem): SortKey {
-  return { expr, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc };
-}
-
-/** True if the select list, HAVING or ORDER BY calls an aggregate outside any subquery or OVER. */
-function selectHasAggregate(q: AstSelect): boolean {
-  const visit = (e: AstExpr | undefined): boolean => {
-    if (!e) return false;
-    switch (e.type) {
-      case 'func':
-        if (AGGREGATES.has(e.name) && !e.over) return true;
-        return e.args.some(visit) || visit(e.filter);
-      case 'subquery':
-      case 'exists':
-      case 'in_query':
-        return e.type === 'in_query' ? visit(e.arg) : false;
-      case 'unary':
-        return visit(e.arg);
-      case 'binary':
-        return visit(e.left) || visit(e.right);
-      case 'is':
-      case 'cast':
-      case 'extract':
-        return visit(e.type === 'extract' ? e.source : e.arg);
-      case 'distinct_from':
-      case 'any':
-        return visit(e.left) || visit(e.right);
-      case 'in_list':
-        return visit(e.arg) || e.list.some(visit);
-      case 'between':
-        return visit(e.arg) || visit(e.low) || visit(e.high);
-      case 'like':
-        return visit(e.arg) || visit(e.pattern);
-      case 'case':
-        return visit(e.operand) || e.whens.some((w) => visit(w.when) || visit(w.result)) || visit(e.else);
-      case 'array':
-        return e.items.some(visit);
-      case 'subscript':
-        return visit(e.arg) || visit(e.index);
-      default:
-        return false;
-    }
-  };
-  return (
-    q.columns.some((c) => c.type === 'expr' && visit(c.expr)) ||
-    q.orderBy.some((o) => visit(o.expr)) ||
-    visit(q.having)
-  );
-}
-
-function isIntegerLike(e: Expr): boolean {
-  return e.type === 'integer' || e.type === 'bigint';
-}
-
-function splitAnd(a: AstExpr): AstExpr[] {
-  return a.type === 'binary' && a.op === 'and' ? [...splitAnd(a.left), ...splitAnd(a.right)] : [a];
-}
-
-function containsKind(e: Expr, kind: 'agg' | 'window' | 'srf'): boolean {
-  return e.kind === kind || children(e).some((c) => containsKind(c, kind));
-}
-
-/** PostgreSQL's default output column name for a select-list expression. */
-function outputName(a: AstExpr): string {
-  switch (a.type) {
-    case 'column':
-      return a.name;
-    case 'func':
-      return a.name === 'btrim' ? 'btrim' : a.name;
-    case 'cast':
-      if (a.arg.type === 'string' || a.arg.type === 'number' || a.arg.type === 'null') {
-        return pgTypeName(a.to);
-      }
-      return outputName(a.arg);
-    case 'typed_string':
-      return pgTypeName(a.dataType);
-    case 'case':
-      return 'case';
-    case 'exists':
-      return 'exists';
-    case 'array':
-      return 'array';
-    case 'extract':
-      return 'extract';
-    case 'subquery': {
-      const q = a.query;
-      if (q.type === 'select' && q.columns[0]?.type === 'expr')
-        return q.columns[0].alias ?? outputName(q.columns[0].expr);
-      return '?column?';
-    }
-    case 'subscript':
-      return outputName(a.arg);
-    default:
-      return '?column?';
-  }
-}
-
-function pgTypeName(t: string): string {
-  const map: Record<string, string> = {
-    integer: 'int4',
-    int: 'int4',
-    int4: 'int4',
-    bigint: 'int8',
-    int8: 'int8',
-    text: 'text',
-    numeric: 'numeric',
-    boolean: 'bool',
-    bool: 'bool',
-    date: 'date',
-    timestamptz: 'timestamptz',
-    timestamp: 'timestamp',
-    interval: 'interval',
-    jsonb: 'jsonb',
-    'double precision': 'float8',
-  };
-  return map[t.toLowerCase()] ?? t.toLowerCase();
-}
-
-/** Re-exported for the optimizer: the conjuncts of a predicate. */
-export { conjuncts };
