@@ -53,7 +53,7 @@ export interface Engine {
   /** The EXPLAIN text of a query; with `analyze`, runs it and includes per-node statistics. */
   explain(
     sql: string,
-    opts?: { analyze?: boolean; params?: readonly unknown[]; signal?: AbortSignal },
+    opts?: { analyze?: boolean; verbose?: boolean; params?: readonly unknown[]; signal?: AbortSignal },
   ): Promise<string>;
   /** The optimized logical plan of a query (for tests and tools). */
   plan(sql: string, params?: readonly unknown[]): LogicalPlan;
@@ -97,16 +97,17 @@ export function createEngine(options: EngineOptions): Engine {
     analyze: boolean,
     params: readonly unknown[],
     signal?: AbortSignal,
+    verbose = false,
   ): Promise<string> => {
     const { plan } = planQuery(q, params);
-    if (!analyze) return explainPlan(plan);
+    if (!analyze) return explainPlan(plan, undefined, { verbose });
     const ex = new Executor({ analyze: true, userFunction, ...(signal ? { signal } : {}) });
     const t0 = performance.now();
     await ex.collect(plan);
     const ms = performance.now() - t0;
     let requests = 0;
     for (const s of ex.stats.values()) requests += s.scan?.requests ?? 0;
-    return `${explainPlan(plan, ex.stats)}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
+    return `${explainPlan(plan, ex.stats, { verbose })}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
   };
 
   const run = async (
@@ -115,7 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
     opts: QueryOptions,
   ): Promise<QueryResult> => {
     if (stmt.type === 'explain') {
-      const text = await explainText(stmt.query, stmt.analyze, params, opts.signal);
+      const text = await explainText(stmt.query, stmt.analyze, params, opts.signal, stmt.verbose);
       const rows = text.split('\n').map((l) => [l]);
       return {
         command: 'EXPLAIN',
@@ -179,6 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
           opts.analyze ?? (stmt.type === 'explain' && stmt.analyze),
           opts.params ?? [],
           opts.signal,
+          opts.verbose ?? (stmt.type === 'explain' && stmt.verbose),
         );
       } catch (e) {
         throw toSqlError(e);

@@ -105,10 +105,14 @@ export function scanRequestOf(p: Extract<LogicalPlan, { kind: 'scan' }>): ScanRe
 
 /**
  * Renders a plan as indented text, one node per line; scans list their source's describeScan lines
- * and request estimate. With `stats`, each node also shows rows, loops and time, and scans show
+ * and request estimate; `verbose` adds each node's output columns and types. With `stats`, each node also shows rows, loops and time, and scans show
  * what the source recorded (requests, rows fetched, cache hits, retries).
  */
-export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, ExplainStats>): string {
+export function explainPlan(
+  plan: LogicalPlan,
+  stats?: ReadonlyMap<LogicalPlan, ExplainStats>,
+  opts: { verbose?: boolean } = {},
+): string {
   const lines: string[] = [];
   const subplans: { plan: LogicalPlan; correlated: boolean }[] = [];
   const estimate = { total: 0, scans: 0, known: true, perRow: false };
@@ -123,6 +127,15 @@ export function explainPlan(plan: LogicalPlan, stats?: ReadonlyMap<LogicalPlan, 
       : '';
     const line = (text: string): void => {
       lines.push(`${pad}${text}${actual}`);
+      // VERBOSE: what each node hands upward, with SQL types.
+      if (opts.verbose)
+        lines.push(
+          `${pad}    output: ${
+            outputOf(p)
+              .map((c) => `${c.name} ${c.type}`)
+              .join(', ') || '(none)'
+          }`,
+        );
     };
     const detail = (text: string): void => {
       lines.push(`${pad}    ${text}`);

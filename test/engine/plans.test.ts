@@ -65,6 +65,22 @@ describe('EXPLAIN', () => {
     expect(out).toMatch(/Execution Time: [\d.]+ ms\nTotal Requests: 2$/);
   });
 
+  it('EXPLAIN VERBOSE lists the output columns of every node with their types', async () => {
+    const { engine } = fixture();
+    const r = await engine.query('explain verbose select name, count(*) from tasks group by name');
+    expect(r.rows.map((x) => x[0])).toEqual(
+      [
+        'Aggregate group by tasks.name: count(*)',
+        '    output: name text, count bigint',
+        'Scan tasks (est. requests=1)',
+        '    output: name text',
+        '    columns: name',
+        '    GET /memory',
+        'Estimated requests: 1',
+      ].map((l, i) => (i >= 2 && i <= 5 ? `  ${l}` : l)),
+    );
+  });
+
   it('answers EXPLAIN statements through query()', async () => {
     const { engine } = fixture();
     const r = await engine.query('EXPLAIN select id from tasks where id = 3');
