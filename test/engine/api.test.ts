@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFilter } from '../../src/catalog/filters.js';
+import { MemoryTable } from '../../src/catalog/memory-table.js';
 import { parseSql } from '../../src/sql/parse.js';
 import { rewriteSql } from '../../src/sql/rewrite.js';
 import { fixture, text } from './fixture.js';
@@ -242,5 +243,31 @@ describe('describe and multi-statement texts', () => {
     await expect(engine.queryMany('select 1; select nope from clients; select 3')).rejects.toMatchObject({
       code: '42703',
     });
+  });
+});
+
+describe('MemoryTable (system tables for the host)', () => {
+  it('serves rows from memory, filtered and joined by the engine, without requests', async () => {
+    const { engine, catalog } = fixture();
+    const ns = new MemoryTable(
+      [
+        { name: 'oid', type: 'bigint', nullable: false },
+        { name: 'nspname', type: 'text', nullable: false },
+      ],
+      () => [
+        [11, 'pg_catalog'],
+        [2200, 'public'],
+      ],
+      'pg_namespace',
+    );
+    catalog.register('pg_catalog.pg_namespace', ns);
+    const r = await engine.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND oid > $1 ORDER BY nspname",
+      [100],
+    );
+    expect(r.rows).toEqual([['public']]);
+    expect(await engine.explain('select * from pg_catalog.pg_namespace')).toContain(
+      'pg_namespace (no requests)',
+    );
   });
 });
