@@ -46,7 +46,7 @@ export interface EngineOptions {
 
 /** The SQL engine: parse → bind → optimize → execute over a catalog of TableSources. */
 export interface Engine {
-  /** Runs one statement (the last one if several are given) and returns all rows. */
+  /** Runs a statement and returns all rows; with several statements, runs them in order and returns the last result. */
   query(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult>;
   /** Runs one statement, yielding row batches as they are produced. */
   stream(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryStream>;
@@ -133,11 +133,10 @@ export function createEngine(options: EngineOptions): Engine {
 
   const engine: Engine = {
     async query(sql, params = [], opts = {}) {
-      try {
-        return await run(single(sql), params, opts);
-      } catch (e) {
-        throw toSqlError(e);
-      }
+      const all = await engine.queryMany(sql, params, opts);
+      const last = all[all.length - 1];
+      if (!last) throw new SqlError('42601', 'empty query');
+      return last;
     },
 
     async stream(sql, params = [], opts = {}) {
