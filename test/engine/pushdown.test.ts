@@ -429,3 +429,35 @@ describe('pushdown interactions', () => {
     expect(dyn?.kind === 'in_list' ? dyn.list.length : 0).toBe(3);
   });
 });
+
+describe('transitive filters over join keys', () => {
+  it('copies a literal constraint across an equi-join so both scans are filtered', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select t.name from tasks t join projects p on p.id = t.project_id where p.id = 12 order by 1';
+    expect(text(await engine.query(sql))).toEqual([['Café menu'], ['Logo']]);
+    expect(readFilter(sources.tasks!.requests[0]!.filters[0]!)).toMatchObject({
+      column: 'project_id',
+      op: '=',
+      values: [12],
+    });
+    // Both sides are pinned: no semi-join round trip is needed.
+    expect(sources.tasks!.requests[0]!.dynamicFilters).toBeUndefined();
+  });
+
+  it('copies IN lists into the nullable side of a LEFT JOIN only', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select t.id, e.id from tasks t left join entries e on e.task_id = t.id where t.id in (101, 102) order by 1, 2';
+    expect(text(await engine.query(sql))).toEqual([
+      ['101', '1002'],
+      ['101', '1003'],
+      ['102', null],
+    ]);
+    expect(readFilter(sources.entries!.requests[0]!.filters[0]!)).toMatchObject({
+      column: 'task_id',
+      op: 'in',
+      values: [101, 102],
+    });
+  });
+});

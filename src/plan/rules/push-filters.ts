@@ -214,6 +214,26 @@ function pushJoin(
       onKeep.push(...onConj);
       break;
   }
+  // Transitivity over equi-join keys: `t.project_id = p.id AND p.id = 10` also gives
+  // `t.project_id = 10`, so both scans get a filter the source can use. Only into sides whose
+  // unmatched rows are dropped anyway (inner / semi: both; left: the nullable right; right: left).
+  if (joinType !== 'full' && joinType !== 'anti') {
+    const intoRight = joinType !== 'right';
+    const intoLeft =
+      joinType === 'inner' || joinType === 'cross' || joinType === 'semi' || joinType === 'right';
+    const fromLeft = [...toLeft];
+    const fromRight = [...toRight];
+    for (const c of onKeep) {
+      if (c.kind !== 'call' || c.fn !== '=') continue;
+      const [a, b] = c.args as [Expr, Expr];
+      if (a.kind !== 'column' || b.kind !== 'column' || a.type !== b.type) continue;
+      const [l, r] =
+        lids.has(a.id) && rids.has(b.id) ? [a, b] : lids.has(b.id) && rids.has(a.id) ? [b, a] : [];
+      if (!l || !r) continue;
+      if (intoRight) for (const f of fromLeft) addDerived(f, l, r, toRight);
+      if (intoLeft) for (const f of fromRight) addDerived(f, r, l, toLeft);
+    }
+  }
   const joined: LogicalPlan = {
     ...p,
     joinType,
@@ -222,6 +242,43 @@ function pushJoin(
     on: onKeep.length > 0 ? and(dedupe(onKeep)) : null,
   };
   return wrap(joined, above);
+}
+
+/**
+ * If `f` constrains column `from` by literals only (=, IN, BETWEEN, <, …), adds the same constraint
+ * on `to` to `into` (equal join keys share every such constraint).
+ */
+function addDerived(
+  f: Expr,
+  from: Extract<Expr, { kind: 'column' }>,
+  to: Extract<Expr, { kind: 'column' }>,
+  into: Expr[],
+): void {
+  const isFrom = (x: Expr | undefined): boolean => x?.kind === 'column' && x.id === from.id;
+  const lits = (xs: readonly Expr[]): boolean => xs.every((x) => x.kind === 'literal');
+  let derived: Expr | undefined;
+  if (
+    f.kind === 'call' &&
+    f.fn in FLIP &&
+    f.args.length === 2 &&
+    isFrom(f.args[0]) &&
+    lits(f.args.slice(1))
+  ) {
+    derived = { ...f, args: [to, f.args[1]!] };
+  } else if (
+    f.kind === 'call' &&
+    f.fn in FLIP &&
+    f.args.length === 2 &&
+    isFrom(f.args[1]) &&
+    lits(f.args.slice(0, 1))
+  ) {
+    derived = { ...f, args: [f.args[0]!, to] };
+  } else if (f.kind === 'in_list' && !f.negated && isFrom(f.arg) && lits(f.list)) {
+    derived = { ...f, arg: to };
+  } else if (f.kind === 'between' && !f.negated && isFrom(f.arg) && lits([f.low, f.high])) {
+    derived = { ...f, arg: to };
+  }
+  if (derived && !into.some((x) => exprKey(x) === exprKey(derived))) into.push(derived);
 }
 
 const STRICT_COMPARE = new Set(['=', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||', 'neg']);

@@ -134,14 +134,13 @@ function planJoin(j: Join): LogicalPlan {
       };
       const [answer] = scan.source.supportsFilters([probeFilter]);
       if (answer === undefined || answer === 'unsupported') return;
-      // A probe side that already filters its key by equality gains nothing.
-      if (
-        scan.filters.some(
-          (f) => f.kind === 'call' && f.fn === '=' && f.args[0]?.kind === 'column' && f.args[0].id === col.id,
-        )
-      ) {
-        return;
-      }
+      // A probe side that already pins its key (= or IN) gains nothing but a sequential round trip.
+      const pinned = scan.filters.some(
+        (f) =>
+          (f.kind === 'call' && f.fn === '=' && f.args[0]?.kind === 'column' && f.args[0].id === col.id) ||
+          (f.kind === 'in_list' && !f.negated && f.arg.kind === 'column' && f.arg.id === col.id),
+      );
+      if (pinned) return;
       options.push({ probe, scan, key: pk, buildKey: bk, column: col.name });
     });
   }
