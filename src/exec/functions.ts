@@ -443,6 +443,60 @@ const FUNCTIONS: Record<string, FnDef> = {
   repeat: simple((a) => s0(a).repeat(Math.max(0, n(a[1])))),
   reverse: simple((a) => chars(s0(a)).reverse().join('')),
   starts_with: simple((a) => s0(a).startsWith(a[1] as string)),
+  string_to_array: {
+    strict: false,
+    make: () => (a) => {
+      if (a[0] === null) return null;
+      const s = s0(a);
+      const parts = a[1] === null ? chars(s) : s === '' ? [] : a[1] === '' ? [s] : s.split(a[1] as string);
+      return a.length > 2 && a[2] !== null ? parts.map((x) => (x === a[2] ? null : x)) : parts;
+    },
+  },
+  regexp_replace: simple((a) => {
+    const flags = a.length > 3 ? (a[3] as string) : '';
+    let re: RegExp;
+    try {
+      re = new RegExp(a[1] as string, `u${flags.includes('g') ? 'g' : ''}${flags.includes('i') ? 'i' : ''}`);
+    } catch {
+      throw new SqlError('2201B', `invalid regular expression: ${a[1] as string}`);
+    }
+    // PostgreSQL writes back-references as \1; JavaScript as $1.
+    const repl = (a[2] as string)
+      .replace(/\$/g, '$$$$')
+      .replace(/\\(\d)/g, '$$$1')
+      .replace(/\\&/g, '$$&');
+    return s0(a).replace(re, repl);
+  }),
+  translate: simple((a) => {
+    const from = chars(a[1] as string);
+    const to = chars(a[2] as string);
+    return chars(s0(a))
+      .map((c) => {
+        const i = from.indexOf(c);
+        return i < 0 ? c : (to[i] ?? '');
+      })
+      .join('');
+  }),
+  quote_ident: simple((a) => (/^[a-z_][a-z0-9_$]*$/.test(s0(a)) ? s0(a) : `"${s0(a).replace(/"/g, '""')}"`)),
+  quote_literal: strict((types) => (a) => quoteLiteral(toText(a[0], types[0]!, true))),
+  format: {
+    strict: false,
+    make: (types) => (a) => {
+      if (a[0] === null) return null;
+      let next = 1;
+      return s0(a).replace(/%(%|s|I|L)/g, (_m, spec: string) => {
+        if (spec === '%') return '%';
+        if (next >= a.length) throw new SqlError('22023', 'too few arguments for format()');
+        const v = a[next];
+        const t = types[next++]!;
+        const txt = v === null ? null : toText(v, t, true);
+        if (spec === 's') return txt ?? '';
+        if (spec === 'L') return txt === null ? 'NULL' : quoteLiteral(txt);
+        if (txt === null) throw new SqlError('22004', 'null values cannot be formatted as an SQL identifier');
+        return /^[a-z_][a-z0-9_$]*$/.test(txt) ? txt : `"${txt.replace(/"/g, '""')}"`;
+      });
+    },
+  },
   md5: simple((a) => createHash('md5').update(s0(a)).digest('hex')),
   chr: simple((a) => String.fromCodePoint(n(a[0]))),
   ascii: simple((a) => s0(a).codePointAt(0) ?? 0),
@@ -686,6 +740,11 @@ function containsFn(type: SqlType): FnImpl {
     return x === y;
   };
   return (a) => json(a[0], a[1]);
+}
+
+function quoteLiteral(s: string): string {
+  const body = s.replace(/'/g, "''");
+  return s.includes('\\') ? `E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }
 
 function power(x: number, y: number): number {

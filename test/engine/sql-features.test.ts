@@ -1528,6 +1528,32 @@ const CASES: [string, (string | null)[][]][] = [
   ],
   ['select (select 1) as a, (select 2) as b order by (select 2), (select 1)', [['1', '2']]],
   ['select (select count(*) from tasks) a, (select count(*) from clients) b', [['9', '5']]],
+  [
+    "select string_to_array('a,b,,c', ','), string_to_array('a b', null), string_to_array('a,x,b', ',', 'x'), string_to_array('', ',')",
+    [['{a,b,"",c}', '{a," ",b}', '{a,NULL,b}', '{}']],
+  ],
+  [
+    "select regexp_replace('Hello World', 'o', '0'), regexp_replace('Hello World', 'o', '0', 'g'), regexp_replace('abc', '(b)', '[\\1]'), regexp_replace('ABC', 'b', 'x', 'gi')",
+    [['Hell0 World', 'Hell0 W0rld', 'a[b]c', 'AxC']],
+  ],
+  [
+    "select translate('12345', '143', 'ax'), quote_ident('name'), quote_ident('Name'), quote_ident('a b'), quote_literal('it''s'), quote_literal(42)",
+    [['a2x5', 'name', '"Name"', '"a b"', "'it''s'", "'42'"]],
+  ],
+  [
+    "select format('%s has %s tasks, %% done', 'Acme', 3), format('select %I from %I where x = %L', 'Name', 'tasks', 'o''k'), format('%L', null)",
+    [['Acme has 3 tasks, % done', "select \"Name\" from tasks where x = 'o''k'", 'NULL']],
+  ],
+  [
+    "select name, string_to_array(name, ' ') from clients order by id",
+    [
+      ['Acme Corp', '{Acme,Corp}'],
+      ['Ærø Design', '{Ærø,Design}'],
+      ['Zürich AG', '{Zürich,AG}'],
+      ['beta llc', '{beta,llc}'],
+      ['Ωmega', '{Ωmega}'],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
