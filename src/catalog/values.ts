@@ -41,7 +41,7 @@ export function msToDate(ms: number): string {
 
 const DATE_RE = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})\s*$/;
 const TS_RE =
-  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i;
+  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i;
 
 /** Parses a date literal; throws 22007 on malformed or impossible dates. */
 export function parseDate(s: string): string {
@@ -80,7 +80,7 @@ export function parseTimestamp(s: string, type: 'timestamptz' | 'timestamp' = 't
   const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   let ms = dateToDays(date) * DAY_MS + ((h * 60 + mi) * 60 + sec) * 1000 + frac;
   const tz = m[8];
-  if (tz && type === 'timestamptz' && tz.toUpperCase() !== 'Z') {
+  if (tz && type === 'timestamptz' && !['Z', 'UTC', 'GMT'].includes(tz.toUpperCase())) {
     const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz)!;
     const off = (Number(t[2]) * 60 + Number(t[3] ?? 0)) * 60_000;
     ms -= t[1] === '+' ? off : -off;

@@ -1554,6 +1554,17 @@ const CASES: [string, (string | null)[][]][] = [
       ['Ωmega', '{Ωmega}'],
     ],
   ],
+  [
+    "select timestamptz '2024-01-01 10:00 UTC', '2024-01-01T10:00:00.123Z'::timestamptz, '2024-06-01 12:00:00+05:30'::timestamptz, timestamptz '2024-01-01 10:00:00 GMT'",
+    [
+      [
+        '2024-01-01 10:00:00+00',
+        '2024-01-01 10:00:00.123+00',
+        '2024-06-01 06:30:00+00',
+        '2024-01-01 10:00:00+00',
+      ],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
