@@ -1033,7 +1033,15 @@ class Binder {
           type: 'boolean',
         };
       }
+      case 'row':
+        throw featureNotSupported('row constructors outside comparisons and IN lists');
       case 'in_list': {
+        if (a.arg.type === 'row') {
+          // (a, b) IN ((1, 2), (3, 4)) is an OR of row equalities.
+          const alts = a.list.map((x) => this.rowCompare('=', a.arg, x, ctx));
+          const any: Expr = alts.length === 1 ? alts[0]! : { kind: 'or', args: alts, type: 'boolean' };
+          return a.negated ? { kind: 'not', arg: any, type: 'boolean' } : any;
+        }
         const arg = this.expr(a.arg, ctx);
         const list = a.list.map((x) => this.expr(x, ctx));
         const t = commonType([arg.type, ...list.map((x) => x.type)], 'IN');
@@ -1221,7 +1229,34 @@ class Binder {
     }
   }
 
+  /**
+   * Row comparison expanded pairwise with PostgreSQL's semantics: `=` is the AND of the pairs,
+   * `<>` their OR, and `<`/`<=`/`>`/`>=` compare lexicographically (the first unequal pair decides).
+   */
+  private rowCompare(op: string, la: AstExpr, ra: AstExpr, ctx: ExprCtx): Expr {
+    if (la.type !== 'row' || ra.type !== 'row') throw featureNotSupported('comparing a row with a non-row');
+    if (la.items.length !== ra.items.length)
+      throw syntaxError('unequal number of entries in row expressions');
+    const pair = (o: string, i: number): Expr => this.binary(o, la.items[i]!, ra.items[i]!, ctx);
+    const n = la.items.length;
+    if (op === '=') return { kind: 'and', args: la.items.map((_, i) => pair('=', i)), type: 'boolean' };
+    if (op === '!=') return { kind: 'or', args: la.items.map((_, i) => pair('!=', i)), type: 'boolean' };
+    if (!['<', '<=', '>', '>='].includes(op)) throw featureNotSupported(`row comparison with ${op}`);
+    const strict = op === '<' || op === '<=' ? '<' : '>';
+    // a1 < b1 OR (a1 = b1 AND (a2 < b2 OR (… last: an op bn)))
+    let acc: Expr = pair(op, n - 1);
+    for (let i = n - 2; i >= 0; i--) {
+      acc = {
+        kind: 'or',
+        args: [pair(strict, i), { kind: 'and', args: [pair('=', i), acc], type: 'boolean' }],
+        type: 'boolean',
+      };
+    }
+    return acc;
+  }
+
   private binary(op: string, la: AstExpr, ra: AstExpr, ctx: ExprCtx): Expr {
+    if (la.type === 'row' || ra.type === 'row') return this.rowCompare(op, la, ra, ctx);
     if (op === 'and' || op === 'or') {
       const l = this.boolExpr(la, { ...ctx, clause: op.toUpperCase() });
       const r = this.boolExpr(ra, { ...ctx, clause: op.toUpperCase() });

@@ -95,6 +95,8 @@ export type AstExpr =
   /** `ARRAY(subquery)`, also the right side of `x op ANY/ALL (subquery)`. */
   | { readonly type: 'array_subquery'; readonly query: AstQuery }
   | { readonly type: 'array'; readonly items: readonly AstExpr[] }
+  /** `(a, b)`: only in comparisons and IN lists, which the binder expands pairwise. */
+  | { readonly type: 'row'; readonly items: readonly AstExpr[] }
   | {
       readonly type: 'any';
       readonly op: string;

@@ -459,7 +459,7 @@ class Normaliser {
       case 'expr_list': {
         const vals = arr(e.value);
         if (vals.length === 1) return this.expr(vals[0]);
-        throw featureNotSupported('row constructors');
+        return { type: 'row', items: vals.map((v) => this.expr(v)) };
       }
       case 'case': {
         const whens: { when: AstExpr; result: AstExpr }[] = [];
@@ -536,7 +536,6 @@ class Normaliser {
         const q = this.subquery(e.right);
         if (q) return { type: 'in_query', arg: left(), query: q, negated };
         const l = obj(e.left);
-        if (l?.type === 'expr_list' && arr(l.value).length > 1) throw featureNotSupported('row-valued IN');
         return { type: 'in_list', arg: left(), list: this.exprList(e.right), negated };
       }
       case 'BETWEEN':

@@ -1565,6 +1565,28 @@ const CASES: [string, (string | null)[][]][] = [
       ],
     ],
   ],
+  ['select id from tasks where (project_id, priority) = (10, 2) order by id', [['101']]],
+  [
+    'select id from tasks where (project_id, priority) <> (10, 2) order by id',
+    [['100'], ['103'], ['104'], ['105'], ['106'], ['107'], ['108']],
+  ],
+  [
+    'select id from tasks where (project_id, id) > (11, 103) order by id',
+    [['104'], ['105'], ['106'], ['107'], ['108']],
+  ],
+  ['select id from tasks where (project_id, id) <= (10, 101) order by id', [['100'], ['101']]],
+  [
+    'select id from tasks where (project_id, priority) in ((10, 1), (11, 3), (12, null)) order by id',
+    [['100'], ['104']],
+  ],
+  [
+    'select id from tasks where (project_id, priority) not in ((10, 1), (11, 3)) order by id',
+    [['101'], ['103'], ['105'], ['106'], ['107'], ['108']],
+  ],
+  [
+    'select (1, null) < (2, 0), (1, null) < (1, 2), (1, 2) = (1, 2), (1, 2) <> (1, null)',
+    [['t', null, 't', null]],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
