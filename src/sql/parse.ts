@@ -535,7 +535,6 @@ class Normaliser {
         const negated = op === 'NOT IN';
         const q = this.subquery(e.right);
         if (q) return { type: 'in_query', arg: left(), query: q, negated };
-        const l = obj(e.left);
         return { type: 'in_list', arg: left(), list: this.exprList(e.right), negated };
       }
       case 'BETWEEN':
