@@ -296,6 +296,64 @@ function toChar(ms: number, fmt: string): string {
   return out;
 }
 
+/**
+ * to_char for numbers with the common template: 9 (digit or space), 0 (digit or zero), . or D
+ * (decimal point), , or G (group separator), FM (no padding, no trailing fraction zeros from 9s).
+ * The sign takes one position left of the first printed digit; too many digits print as '#'.
+ */
+function numberToChar(value: number, format: string): string {
+  const fm = format.startsWith('FM');
+  const fmt = (fm ? format.slice(2) : format).replace(/D/g, '.').replace(/G/g, ',');
+  const dot = fmt.indexOf('.');
+  const intFmt = dot < 0 ? fmt : fmt.slice(0, dot);
+  const fracFmt = dot < 0 ? '' : fmt.slice(dot + 1);
+  const fracDigits = (fracFmt.match(/[09]/g) ?? []).length;
+  const intSlots = (intFmt.match(/[09]/g) ?? []).length;
+  const rounded = Math.abs(roundTo(value, fracDigits));
+  const [ip, fp = ''] = rounded.toFixed(fracDigits).split('.');
+  const intDigits = ip === '0' ? '' : ip!;
+  if (intDigits.length > intSlots) return `${fm ? '' : ' '}${fmt.replace(/[09]/g, '#')}`;
+  // Integer part, right to left.
+  let out = '';
+  let k = intDigits.length - 1;
+  let firstDigit = -1;
+  const firstZero = intFmt.search(/0/);
+  for (let i = intFmt.length - 1; i >= 0; i--) {
+    const c = intFmt[i]!;
+    if (c === '9' || c === '0') {
+      if (k >= 0) {
+        out = intDigits[k--] + out;
+        firstDigit = i;
+      } else if (c === '0' || (firstZero >= 0 && i >= firstZero)) {
+        out = `0${out}`;
+        firstDigit = i;
+      } else if (fracDigits === 0 && intDigits === '' && i === intFmt.lastIndexOf('9') && out.trim() === '') {
+        out = `0${out}`;
+        firstDigit = i;
+      } else out = ` ${out}`;
+    } else if (c === ',') out = (k >= 0 || (firstZero >= 0 && i > firstZero) ? ',' : ' ') + out;
+    else out = c + out;
+  }
+  // The sign sits just left of the first printed digit.
+  const sign = value < 0 && rounded !== 0 ? '-' : ' ';
+  const at = firstDigit < 0 ? out.length : out.length - (intFmt.length - firstDigit);
+  out = `${out.slice(0, at)}${sign}${out.slice(at)}`;
+  let frac = '';
+  if (dot >= 0) {
+    let d = 0;
+    for (const c of fracFmt) frac += c === '9' || c === '0' ? fp[d++] : c;
+    if (fm) {
+      const zeros = fracFmt.replace(/[^09]/g, '');
+      let end = frac.length;
+      while (end > 0 && frac[end - 1] === '0' && zeros[end - 1] === '9') end--;
+      frac = frac.slice(0, end);
+    }
+    frac = `.${frac}`;
+  }
+  const res = out + frac;
+  return fm ? res.replace(/^ +/, '') : res;
+}
+
 function padName(s: string, fm: boolean): string {
   return fm ? s : s.padEnd(9, ' ');
 }
@@ -576,6 +634,9 @@ const FUNCTIONS: Record<string, FnDef> = {
     const t = types[0]!;
     if (t === 'date') return (a) => toChar(dateToDays(s0(a)) * DAY_MS, a[1] as string);
     if (t === 'timestamptz' || t === 'timestamp') return (a) => toChar(n(a[0]), a[1] as string);
+    if (t === 'integer' || t === 'bigint' || t === 'numeric' || t === 'double precision') {
+      return (a) => numberToChar(n(a[0]), a[1] as string);
+    }
     return () => {
       throw new SqlError('0A000', `to_char(${t}) is not supported`);
     };

@@ -1587,6 +1587,26 @@ const CASES: [string, (string | null)[][]][] = [
     'select (1, null) < (2, 0), (1, null) < (1, 2), (1, 2) = (1, 2), (1, 2) <> (1, null)',
     [['t', null, 't', null]],
   ],
+  [
+    "select to_char(1234.5, 'FM999,999.00'), to_char(1234.5, '999,999.00'), to_char(-5, '000'), to_char(3.14159, '9.99'), to_char(12, '9999')",
+    [['1,234.50', '   1,234.50', '-005', ' 3.14', '   12']],
+  ],
+  [
+    "select to_char(0.5, 'FM0.0'), to_char(1234567, 'FM9,999,999'), to_char(99.999, '99.99'), to_char(1e6, '9999'), to_char(-1234.5, '99,999.9')",
+    [['0.5', '1,234,567', ' ##.##', ' ####', ' -1,234.5']],
+  ],
+  [
+    "select to_char(0, '999'), to_char(0.5, '9.99'), to_char(-0.5, '0.9'), to_char(42, 'FM9999'), to_char(7, '00'), to_char(1.5, 'FM9.99')",
+    [['   0', '  .50', '-0.5', '42', ' 07', '1.5']],
+  ],
+  [
+    "select to_char(minutes, 'FM9,999') || ' min', to_char(minutes / 60.0, 'FM990.0') from entries order by id limit 3",
+    [
+      ['120 min', '2.0'],
+      ['90 min', '1.5'],
+      ['240 min', '4.0'],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
