@@ -216,9 +216,9 @@ export function formatInterval(iv: Interval): string {
   const parts: string[] = [];
   const y = Math.trunc(iv.months / 12);
   const mo = iv.months % 12;
-  if (y) parts.push(`${y} year${Math.abs(y) === 1 ? '' : 's'}`);
-  if (mo) parts.push(`${mo} mon${Math.abs(mo) === 1 ? '' : 's'}`);
-  if (iv.days) parts.push(`${iv.days} day${Math.abs(iv.days) === 1 ? '' : 's'}`);
+  if (y) parts.push(`${y} year${y === 1 ? '' : 's'}`);
+  if (mo) parts.push(`${mo} mon${mo === 1 ? '' : 's'}`);
+  if (iv.days) parts.push(`${iv.days} day${iv.days === 1 ? '' : 's'}`);
   if (iv.ms || parts.length === 0) {
     const neg = iv.ms < 0;
     const a = Math.abs(iv.ms);

@@ -1607,6 +1607,92 @@ const CASES: [string, (string | null)[][]][] = [
       ['240 min', '4.0'],
     ],
   ],
+  [
+    "select date_trunc('week', date '2024-01-01'), date_trunc('week', date '2023-12-31'), date_trunc('month', date '2024-02-29'), date_trunc('quarter', date '2024-12-31')",
+    [
+      [
+        '2024-01-01 00:00:00+00',
+        '2023-12-25 00:00:00+00',
+        '2024-02-01 00:00:00+00',
+        '2024-10-01 00:00:00+00',
+      ],
+    ],
+  ],
+  [
+    "select extract(week from date '2021-01-03'), extract(isoyear from date '2021-01-03'), extract(week from date '2020-12-31'), extract(dow from date '2024-02-29')",
+    [['53', '2020', '53', '4']],
+  ],
+  [
+    "select to_char(date '2021-01-03', 'IYYY-IW'), to_char(date '2024-12-31', 'YYYY-MM-DD Dy Q DDD'), to_char(timestamptz '2024-03-05 00:00:00+00', 'HH12:MI AM'), to_char(timestamptz '2024-03-05 13:07:09+00', 'HH24:MI:SS')",
+    [['2020-53', '2024-12-31 Tue 4 366', '12:00 AM', '13:07:09']],
+  ],
+  [
+    "select date '2024-01-31' + interval '1 month', date '2024-03-31' - interval '1 month', timestamptz '2024-02-29 12:00+00' + interval '1 year', timestamptz '2024-01-31 00:00+00' + interval '1 month 1 day'",
+    [['2024-02-29 00:00:00', '2024-02-29 00:00:00', '2025-02-28 12:00:00+00', '2024-03-01 00:00:00+00']],
+  ],
+  [
+    "select age(date '2024-03-01', date '2024-02-28'), age(timestamptz '2024-01-01 00:00+00', timestamptz '2023-12-31 23:00+00'), age(date '2020-02-29', date '2024-02-28')",
+    [['2 days', '01:00:00', '-3 years -11 mons -28 days']],
+  ],
+  [
+    "select interval '90 minutes', interval '1 day' - interval '1 hour', interval '2 months 3 days' * 2, interval '1 year' / 4, -interval '1 day 2 hours'",
+    [['01:30:00', '1 day -01:00:00', '4 mons 6 days', '3 mons', '-1 days -02:00:00']],
+  ],
+  [
+    "select extract(epoch from timestamptz '2024-01-01 00:00:01.5+00'), extract(milliseconds from timestamptz '2024-01-01 00:00:01.5+00'), extract(second from timestamptz '2024-01-01 00:00:01.5+00')",
+    [['1704067201.5', '1500', '1.5']],
+  ],
+  [
+    "select date '2024-03-01' - date '2023-03-01', timestamptz '2024-03-01 00:00+00' - timestamptz '2024-02-28 12:00+00'",
+    [['366', '1 day 12:00:00']],
+  ],
+  [
+    "select entry_date, extract(isodow from entry_date), to_char(entry_date, 'Dy') from entries order by id limit 4",
+    [
+      ['2023-02-10', '5', 'Fri'],
+      ['2023-02-11', '6', 'Sat'],
+      ['2023-03-01', '3', 'Wed'],
+      ['2023-03-02', '4', 'Thu'],
+    ],
+  ],
+  [
+    "select date_trunc('month', started_at)::date, sum(minutes) from entries group by 1 order by 1",
+    [
+      ['2023-01-01', '10'],
+      ['2023-02-01', '210'],
+      ['2023-03-01', '270'],
+      ['2023-04-01', '215'],
+      ['2023-06-01', '105'],
+      ['2024-03-01', '300'],
+    ],
+  ],
+  [
+    'select user_name, min(started_at), max(started_at), max(started_at) - min(started_at) from entries group by 1 order by 1',
+    [
+      ['ann', '2023-02-10 09:00:00+00', '2023-06-10 07:15:00+00', '119 days 22:15:00'],
+      ['bob', '2023-02-11 10:30:00+00', '2023-06-01 22:45:00+00', '110 days 12:15:00'],
+      ['cé', '2023-03-02 08:00:00+00', '2023-03-02 08:00:00+00', '00:00:00'],
+      ['dan', '2023-04-15 12:00:00+00', '2023-04-16 12:00:00+00', '1 day'],
+      ['eve', '2024-03-20 09:00:00+00', '2024-03-20 09:00:00+00', '00:00:00'],
+      ['zed', '2023-01-01 00:00:00+00', '2023-01-01 00:00:00+00', '00:00:00'],
+    ],
+  ],
+  [
+    "select count(*) from entries where started_at >= date '2023-03-01' and started_at < date '2023-04-01'",
+    [['2']],
+  ],
+  [
+    "select make_date(2024, 1, 31) + 1, (timestamptz '2024-01-01 10:00+00')::date, (date '2024-01-01')::timestamptz, '2024-01-01 10:30'::timestamp::date",
+    [['2024-02-01', '2024-01-01', '2024-01-01 00:00:00+00', '2024-01-01']],
+  ],
+  [
+    "select date_part('year', entry_date), date_part('month', started_at) from entries where id = 1000",
+    [['2023', '2']],
+  ],
+  [
+    "select interval '-1 year', interval '-1 month', interval '-1 day', interval '1 year 1 month 1 day'",
+    [['-1 years', '-1 mons', '-1 days', '1 year 1 mon 1 day']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
