@@ -220,9 +220,21 @@ export class Executor {
     let emitted = 0;
     for (const r of requests) {
       st.scanCalls = (st.scanCalls ?? 0) + 1;
+      let checked = false;
       for await (const batch of p.source.scan(r, ctx)) {
         this.checkCancel();
         if (batch.length === 0) continue;
+        if (!checked) {
+          // A source bug (wrong row width) would otherwise surface as wrong answers far away.
+          checked = true;
+          const w = batch[0]!.length;
+          if (w !== r.columns.length) {
+            throw new SqlError(
+              'XX000',
+              `table ${p.table}: scan returned rows of ${w} values for ${r.columns.length} requested columns (${r.columns.join(', ')})`,
+            );
+          }
+        }
         yield batch;
         emitted += batch.length;
         if (p.limit !== undefined && emitted >= p.limit) return;

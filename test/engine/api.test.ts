@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../src/catalog/catalog.js';
 import { readFilter } from '../../src/catalog/filters.js';
 import { MemoryTable } from '../../src/catalog/memory-table.js';
+import { createEngine } from '../../src/engine.js';
 import { parseSql } from '../../src/sql/parse.js';
 import { rewriteSql } from '../../src/sql/rewrite.js';
 import { fixture, text } from './fixture.js';
@@ -269,5 +271,27 @@ describe('MemoryTable (system tables for the host)', () => {
     expect(await engine.explain('select * from pg_catalog.pg_namespace')).toContain(
       'pg_namespace (no requests)',
     );
+  });
+});
+
+describe('source contract checks', () => {
+  it('reports a source that returns rows of the wrong width, naming the table', async () => {
+    const catalog = new Catalog();
+    catalog.register('bad', {
+      schema: [
+        { name: 'a', type: 'integer', nullable: true },
+        { name: 'b', type: 'integer', nullable: true },
+      ],
+      supportsFilters: (f) => f.map(() => 'unsupported' as const),
+      describeScan: () => [],
+      async *scan() {
+        yield [[1, 2, 3]];
+      },
+    });
+    const engine = createEngine({ catalog });
+    await expect(engine.query('select a from bad')).rejects.toMatchObject({
+      code: 'XX000',
+      message: expect.stringContaining('table bad: scan returned rows of 3 values for 1 requested columns'),
+    });
   });
 });
