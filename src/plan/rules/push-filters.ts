@@ -22,9 +22,12 @@ type Scan = Extract<LogicalPlan, { kind: 'scan' }>;
  * projected expressions), sorts, plain DISTINCT and aggregates (predicates on pass-through group
  * keys), into join conditions (a Filter above a cross join becomes an inner join) and into the sides
  * of joins (inner: both; left: the preserved side's WHERE predicates and the other side's ON
- * predicates; semi/anti likewise). At a scan each AND conjunct of a simple form is offered to the
- * source: `exact` ones move into the scan, `inexact` ones go into the scan AND stay in a Filter above
- * it, `unsupported` ones stay in the Filter.
+ * predicates; semi/anti likewise). On the way it reduces outer joins whose WHERE rejects NULLs of
+ * the nullable side to inner joins, and copies literal constraints across equi-join keys
+ * (`t.project_id = p.id AND p.id = 10` also gives `t.project_id = 10`). At a scan each AND conjunct
+ * of a simple form is offered to the source: `exact` ones move into the scan, `inexact` ones go into
+ * the scan AND stay in a Filter above it, `unsupported` ones stay in the Filter. In a correlated
+ * subquery, a column of the enclosing query may stand where a literal goes (a run-time parameter).
  *
  * Before: `Filter ((p.id = t.project_id) AND (t.status = 'open')) → Cross Join (Scan projects, Scan tasks)`
  * After:  `Hash Join inner on (p.id = t.project_id) → (Scan projects, Scan tasks [pushed: status = 'open'])`
