@@ -1,22 +1,13 @@
 import type { Table } from 'apache-arrow';
 import type { SqlType } from './catalog/types.js';
-import { createEngine, type Engine, type QueryOptions, type QueryResult } from './engine.js';
+import type { QueryOptions, QueryResult } from './engine.js';
 import { SqlError, toSqlError } from './errors.js';
 import { rowsToArrow } from './output/arrow.js';
-import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
-import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoRequestEvent } from './paymo/http-client.js';
 import { PaymoTable } from './paymo/paymo-table.js';
 import type { ObjectSpec } from './paymo/specs/types.js';
-import {
-  booleanSetting,
-  durationSetting,
-  integerSetting,
-  type Notice,
-  parseDuration,
-  Session,
-  type SettingDef,
-} from './session.js';
+import { createPaymoSession, PAYMO_SETTINGS } from './paymo-session.js';
+import { type Notice, Session } from './session.js';
 import { type SimulatorHandle, startSimulator } from './simulator/index.js';
 
 /** How to reach Paymo: an API key (and base URL), or the embedded demo company. */
@@ -123,28 +114,6 @@ export interface Connection {
   /** Closes HTTP connections (and the demo simulator). */
   close(): Promise<void>;
 }
-
-/** The `paymo.*` settings a connection understands. */
-export const PAYMO_SETTINGS: readonly SettingDef[] = [
-  {
-    name: 'paymo.max_requests',
-    default: String(DEFAULT_REQUEST_BUDGET),
-    description: 'Most Paymo API requests one statement may make; above it the statement fails with 53400.',
-    validate: integerSetting('paymo.max_requests', 1),
-  },
-  {
-    name: 'paymo.cache_ttl',
-    default: `${DEFAULT_CACHE_TTL_MS / 1000}s`,
-    description: 'How long a cached Paymo response may answer again (0 = only within one statement).',
-    validate: durationSetting('paymo.cache_ttl', 's'),
-  },
-  {
-    name: 'paymo.pushdown',
-    default: 'on',
-    description: 'Push filters, limits and join keys into Paymo requests (off: fetch and filter locally).',
-    validate: booleanSetting('paymo.pushdown'),
-  },
-];
 
 const OP_TEXT: Record<string, string> = {
   eq: '=',
@@ -256,19 +225,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       ? { rateLimit: false as const }
       : {}),
   });
-  const catalog: PaymoCatalog = createPaymoCatalog({
-    client,
-    ...(options.requestBudget !== undefined ? { requestBudget: options.requestBudget } : {}),
-    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
-  });
-  const engines: Record<'on' | 'off', Engine> = {
-    on: createEngine({ catalog, pushdown: true }),
-    off: createEngine({ catalog, pushdown: false }),
-  };
+  const paymo = createPaymoSession(client, options);
+  const catalog = paymo.catalog;
   const session = new Session(
     {
       async query(sql, params, opts) {
-        return engineFor(opts.settings.get.bind(opts.settings)).query(sql, params, opts);
+        return paymo.engineFor(opts.settings).query(sql, params, opts);
       },
     },
     PAYMO_SETTINGS,
@@ -276,13 +238,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (options.requestBudget !== undefined) session.set('paymo.max_requests', String(options.requestBudget));
   if (options.cacheTtlMs !== undefined) session.set('paymo.cache_ttl', `${options.cacheTtlMs}ms`);
 
-  /** Applies the session's paymo.* settings to the shared catalog and picks the engine. */
-  function engineFor(get: (name: string) => string): Engine {
-    catalog.setRequestBudget(Number(get('paymo.max_requests')));
-    catalog.cache.setTtl(parseDuration(get('paymo.cache_ttl'), 's'));
-    return get('paymo.pushdown') === 'on' ? engines.on : engines.off;
-  }
-  const current = () => engineFor((n) => session.get(n));
+  const current = () => paymo.engineFor(session);
   const wrap = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();

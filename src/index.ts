@@ -8,8 +8,9 @@ export type {
   RowStream,
   StatementOptions,
 } from './connect.js';
-export { connect, PAYMO_SETTINGS } from './connect.js';
+export { connect } from './connect.js';
 export { SqlError } from './errors.js';
+export { PAYMO_SETTINGS } from './paymo-session.js';
 export type { Notice } from './session.js';
 export type { SimulatorHandle, SimulatorOptions } from './simulator/index.js';
 export { startSimulator } from './simulator/index.js';

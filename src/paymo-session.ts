@@ -1,0 +1,67 @@
+import { createEngine, type Engine } from './engine.js';
+import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
+import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
+import type { PaymoClient } from './paymo/http-client.js';
+import {
+  booleanSetting,
+  durationSetting,
+  integerSetting,
+  parseDuration,
+  type SessionSettings,
+  type SettingDef,
+} from './session.js';
+
+/** The `paymo.*` settings every session (embedded or over the wire) understands. */
+export const PAYMO_SETTINGS: readonly SettingDef[] = [
+  {
+    name: 'paymo.max_requests',
+    default: String(DEFAULT_REQUEST_BUDGET),
+    description: 'Most Paymo API requests one statement may make; above it the statement fails with 53400.',
+    validate: integerSetting('paymo.max_requests', 1),
+  },
+  {
+    name: 'paymo.cache_ttl',
+    default: `${DEFAULT_CACHE_TTL_MS / 1000}s`,
+    description: 'How long a cached Paymo response may answer again (0 = only within one statement).',
+    validate: durationSetting('paymo.cache_ttl', 's'),
+  },
+  {
+    name: 'paymo.pushdown',
+    default: 'on',
+    description: 'Push filters, limits and join keys into Paymo requests (off: fetch and filter locally).',
+    validate: booleanSetting('paymo.pushdown'),
+  },
+];
+
+/** The Paymo side of one session: its own catalog (budget, cache) over a shared client. */
+export interface PaymoSessionEngines {
+  readonly catalog: PaymoCatalog;
+  /** Applies the session's `paymo.*` settings and returns the engine to run the next statement on. */
+  engineFor(settings: SessionSettings): Engine;
+}
+
+/**
+ * Builds one session's catalog and engines. Each session owns its catalog so one client's
+ * `SET paymo.max_requests` or cache TTL never changes another's statement mid-flight; the HTTP
+ * client (and with it the per-key rate limiter) is shared.
+ */
+export function createPaymoSession(
+  client: PaymoClient,
+  options: { readonly requestBudget?: number; readonly cacheTtlMs?: number } = {},
+): PaymoSessionEngines {
+  const catalog = createPaymoCatalog({
+    client,
+    ...(options.requestBudget !== undefined ? { requestBudget: options.requestBudget } : {}),
+    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
+  });
+  const on = createEngine({ catalog, pushdown: true });
+  const off = createEngine({ catalog, pushdown: false });
+  return {
+    catalog,
+    engineFor(settings) {
+      catalog.setRequestBudget(Number(settings.get('paymo.max_requests')));
+      catalog.cache.setTtl(parseDuration(settings.get('paymo.cache_ttl'), 's'));
+      return settings.get('paymo.pushdown') === 'on' ? on : off;
+    },
+  };
+}
