@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { SqlType } from '../catalog/types.js';
+import { parseTypeName, type SqlType } from '../catalog/types.js';
 import { castValue } from '../catalog/values.js';
 import type { Field } from '../engine.js';
 import { SqlError, toSqlError } from '../errors.js';
@@ -9,7 +9,7 @@ import { type ConnectionInfo, type SessionHandle, StreamCapture } from './backen
 import { decodeParam, pgType, sqlTypeOfOid, writeValue } from './pg-types.js';
 import { ScramError, ScramServer } from './scram.js';
 import type { ServerContext } from './server.js';
-import { leadingWords, maxParamIndex, splitStatements } from './sql-text.js';
+import { leadingWords, maxParamIndex, paramCasts, splitStatements } from './sql-text.js';
 import {
   decodeBind,
   decodeExecute,
@@ -30,7 +30,8 @@ import {
 /** A prepared statement (Parse). */
 interface Prepared {
   readonly sql: string;
-  readonly paramOids: readonly number[];
+  /** Parameter type OIDs: as Parse declared them, zeros filled from casts and from Describe. */
+  readonly paramOids: number[];
   readonly paramCount: number;
   /** Fields as last described to the client; portals encode to these so the client's decoders match. */
   described?: readonly Field[];
@@ -764,7 +765,16 @@ export class Connection {
       throw new SqlError('42601', 'cannot insert multiple commands into a prepared statement');
     }
     const paramCount = Math.max(m.paramOids.length, maxParamIndex(m.sql));
-    this.statements.set(m.name, { sql: m.sql, paramOids: m.paramOids, paramCount });
+    const paramOids = Array.from({ length: paramCount }, (_, i) => m.paramOids[i] ?? 0);
+    for (const [n, name] of paramCasts(m.sql)) {
+      if (n < 1 || n > paramCount || paramOids[n - 1] !== 0) continue;
+      try {
+        paramOids[n - 1] = pgType(parseTypeName(name)).oid;
+      } catch {
+        // A type we do not know stays unspecified (sent as text).
+      }
+    }
+    this.statements.set(m.name, { sql: m.sql, paramOids, paramCount });
     this.out.begin('1').end();
   }
 
@@ -802,11 +812,12 @@ export class Connection {
       const stmt = this.statements.get(m.name);
       if (!stmt) throw new SqlError('26000', `prepared statement "${m.name}" does not exist`);
       const { fields, paramTypes } = await this.describeStatement(stmt);
-      const b = this.out.begin('t').int16(stmt.paramCount);
+      // From now on the client encodes parameters with these types, so Bind decodes with them too.
       for (let i = 0; i < stmt.paramCount; i++) {
-        const declared = stmt.paramOids[i] ?? 0;
-        b.uint32(declared !== 0 ? declared : pgType(paramTypes[i] ?? 'text').oid);
+        if (stmt.paramOids[i] === 0) stmt.paramOids[i] = pgType(paramTypes[i] ?? 'text').oid;
       }
+      const b = this.out.begin('t').int16(stmt.paramCount);
+      for (const oid of stmt.paramOids) b.uint32(oid);
       b.end();
       if (fields) {
         stmt.described = fields;

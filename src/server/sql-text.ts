@@ -134,3 +134,23 @@ export function leadingWords(sql: string, count = 3): string[] {
     .slice(0, count)
     .map((w) => w.toLowerCase());
 }
+
+/**
+ * Parameter types written as casts on the parameter itself (`$1::int`, `CAST($2 AS bigint)`),
+ * which is how PostgreSQL types an otherwise untyped parameter. Returns raw type names by index.
+ */
+export function paramCasts(sql: string): Map<number, string> {
+  const out = new Map<number, string>();
+  const code = lex(sql)
+    .map((s) => (s.kind === 'code' ? sql.slice(s.start, s.end) : ' '))
+    .join('');
+  for (const m of code.matchAll(/\$(\d+)\s*::\s*(?:pg_catalog\.)?("?[A-Za-z_][\w]*"?(?:\s*\[\s*\])?)/g)) {
+    if (!out.has(Number(m[1]))) out.set(Number(m[1]), m[2]!.replace(/"/g, '').replace(/\s+/g, ''));
+  }
+  for (const m of code.matchAll(
+    /\bcast\s*\(\s*\$(\d+)\s+as\s+(?:pg_catalog\.)?([A-Za-z_][\w ]*?(?:\[\])?)\s*\)/gi,
+  )) {
+    if (!out.has(Number(m[1]))) out.set(Number(m[1]), m[2]!);
+  }
+  return out;
+}

@@ -172,6 +172,21 @@ describe('extended protocol', () => {
     await c.end();
   });
 
+  it('types parameters from casts on them, as PostgreSQL does', async () => {
+    const c = await RawClient.connect(port);
+    c.send(
+      fe.parse('', 'select $1::int + 1, cast($2 as bigint), $3::pg_catalog.date, $4::text[], $5'),
+      fe.describe('S', ''),
+      fe.sync(),
+    );
+    const msgs = await c.until('Z');
+    const pd = msgs[1]!.body;
+    expect(Array.from({ length: pd.readInt16BE(0) }, (_, i) => pd.readUInt32BE(2 + i * 4))).toEqual([
+      23, 20, 1082, 1009, 25,
+    ]);
+    await c.end();
+  });
+
   it('infers the parameter count and reports text for undeclared parameters', async () => {
     const c = await RawClient.connect(port);
     c.send(fe.parse('s', "select $1 || '-' || $2 as x"), fe.describe('S', 's'), fe.sync());
@@ -283,8 +298,11 @@ describe('extended protocol', () => {
     expect(errorFields(m[1]!.body).M).toContain('supplies 0 parameters');
     c.send(fe.parse('', 'select $1', [23]), fe.bind('', '', ['x']), fe.sync());
     expect(errorFields((await c.until('Z'))[1]!.body).C).toBe('22P02');
+    // A cast on the parameter types it, as in PostgreSQL, so the bad value fails at Bind.
     c.send(fe.parse('', 'select $1::int'), fe.bind('', '', ['x']), fe.execute(''), fe.sync());
-    expect(errorFields((await c.until('Z'))[2]!.body).C).toBe('22P02');
+    expect(errorFields((await c.until('Z'))[1]!.body).C).toBe('22P02');
+    c.send(fe.parse('', "select $1 || 'x'"), fe.bind('', '', ['x']), fe.execute(''), fe.sync());
+    expect(types(await c.until('Z'))).toBe('12DCZ');
     c.send(fe.execute('missing'), fe.sync());
     expect(errorFields((await c.until('Z'))[0]!.body).C).toBe('34000');
     c.send(fe.parse('', 'select 1; select 2'), fe.sync());

@@ -84,6 +84,7 @@ export function errorFields(body: Buffer): Record<string, string> {
   while (i < body.length && body[i] !== 0) {
     const code = String.fromCharCode(body[i]!);
     const end = body.indexOf(0, i + 1);
+    if (end < 0) throw new Error(`not an error/notice body: ${body.toString('hex')}`);
     out[code] = body.toString('utf8', i + 1, end);
     i = end + 1;
   }
