@@ -12,6 +12,9 @@ import { parseRateLimit } from './simulator/rate-limit.js';
 const USAGE = `Usage: paymo-sql <command> [options]
 
 Commands:
+  serve       Serve the Paymo account (PAYMO_API_KEY) to PostgreSQL clients; the demo company without a key
+              [--host 127.0.0.1] [--port 5433] [--password P] [--api-key-password] [--demo]
+              [--tls-cert FILE --tls-key FILE]
   query SQL   Run one statement and print its result
               [--format table|csv|json|ndjson|arrow] [--output FILE] [--param VALUE]... [--demo]
   explain SQL Show the plan with each scan's HTTP requests and the request estimate
@@ -271,6 +274,73 @@ async function runDescribe(argv: string[]): Promise<void> {
   }
 }
 
+async function runServe(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5433' },
+      password: { type: 'string' },
+      'api-key-password': { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`invalid --port '${values.port}'`);
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  const password = values.password ?? process.env.PAYMO_SQL_PASSWORD;
+  const apiKey = process.env.PAYMO_API_KEY;
+  const { readFileSync } = await import('node:fs');
+  const { serve } = await import('./serve.js');
+  const served = await serve({
+    host: values.host,
+    port,
+    ...(apiKey ? { apiKey } : {}),
+    ...(process.env.PAYMO_BASE_URL ? { baseUrl: process.env.PAYMO_BASE_URL } : {}),
+    demo: values.demo,
+    ...(password ? { password } : {}),
+    apiKeyIsPassword: values['api-key-password'],
+    ...(values['tls-cert'] && values['tls-key']
+      ? { tls: { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } }
+      : {}),
+    log: (level, message) => {
+      if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
+    },
+  });
+  const { host, port: bound } = served.server;
+  const lines: string[] = [];
+  if (served.mode === 'demo') {
+    lines.push(
+      '',
+      '  *** DEMO MODE: no PAYMO_API_KEY is set, so this serves the embedded DEMO company ***',
+      '  *** (simulated data from the built-in Paymo simulator), not your Paymo account.   ***',
+      '  Set PAYMO_API_KEY to serve your account.',
+      '',
+    );
+  } else if (served.mode === 'per-client-key') {
+    lines.push('Each client logs in with its own Paymo API key as the password.');
+  } else {
+    lines.push('Serving the Paymo account of PAYMO_API_KEY.');
+  }
+  const auth = served.mode === 'per-client-key' || password ? ' (you will be asked for the password)' : '';
+  lines.push(
+    `paymo-sql listening on ${host}:${bound}`,
+    `Connect with:  psql "host=${host} port=${bound} user=paymo dbname=paymo"${auth}`,
+    '',
+  );
+  process.stdout.write(lines.join('\n'));
+  const stop = () => {
+    served.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 /** Entry point of the `paymo-sql` command. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -278,6 +348,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'simulator':
         await runSimulator(rest);
+        return 0;
+      case 'serve':
+        await runServe(rest);
         return 0;
       case 'query':
         await runQuery(rest);
