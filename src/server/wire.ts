@@ -470,9 +470,14 @@ export class MessageBuilder {
     this.buf.writeInt32BE(this.len - at - 4, at);
   }
 
-  /** The bytes written so far (a copy) and resets the builder for reuse. */
+  /** The bytes written so far and resets the builder for reuse. */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.len));
+    let out: Buffer;
+    if (this.buf.length > 1024 * 1024) {
+      // One huge row must not pin a huge buffer for the rest of the connection: hand it over.
+      out = this.buf.subarray(0, this.len);
+      this.buf = Buffer.allocUnsafe(16_384);
+    } else out = Buffer.from(this.buf.subarray(0, this.len));
     this.len = 0;
     return out;
   }

@@ -80,3 +80,18 @@ describe('SQL text helpers', () => {
     expect(leadingWords('/* hi */ -- x\n  SET  application_name = 1')).toEqual(['set', 'application_name']);
   });
 });
+
+describe('MessageBuilder memory', () => {
+  it('hands over an oversized buffer instead of keeping it', () => {
+    const b = new MessageBuilder(16);
+    b.begin('D')
+      .int16(1)
+      .lengthPrefixedText('x'.repeat(2 * 1024 * 1024))
+      .end();
+    const big = b.take();
+    expect(big.length).toBe(5 + 2 + 4 + 2 * 1024 * 1024);
+    b.begin('Z').byte(73).end();
+    expect([...b.take()]).toEqual([90, 0, 0, 0, 5, 73]);
+    expect(big[0]).toBe(68);
+  });
+});
