@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog/catalog.js';
+import { type Zone, zoneByName } from './catalog/timezone.js';
 import type { SqlType } from './catalog/types.js';
 import { SqlError, toSqlError } from './errors.js';
 import { Executor } from './exec/execute.js';
@@ -6,6 +7,7 @@ import { bindQuery, describeQuery } from './plan/bind.js';
 import { explainPlan, scanRequestOf } from './plan/explain.js';
 import type { LogicalPlan } from './plan/logical.js';
 import { optimize } from './plan/optimize.js';
+import { withPlanningZone } from './plan/types.js';
 import { forEachNode } from './plan/walk.js';
 import type { AstQuery, AstStatement } from './sql/ast.js';
 import { parseSql } from './sql/parse.js';
@@ -29,6 +31,8 @@ export interface QueryResult {
 export interface QueryOptions {
   /** Cancels the query (scans stop; the promise rejects with SQLSTATE 57014). */
   readonly signal?: AbortSignal;
+  /** Session time zone (IANA name or ISO offset) for this statement; defaults to the engine's. */
+  readonly timeZone?: string;
 }
 
 /** A streamed result: fields first, then row batches as the executor produces them. */
@@ -42,6 +46,8 @@ export interface EngineOptions {
   readonly catalog: Catalog;
   /** When false, nothing is pushed into sources (filters, limits, semi-join keys); for testing equivalence. */
   readonly pushdown?: boolean;
+  /** Default session time zone (IANA name or ISO offset); UTC when omitted. */
+  readonly timeZone?: string;
 }
 
 /** The SQL engine: parse → bind → optimize → execute over a catalog of TableSources. */
@@ -53,7 +59,13 @@ export interface Engine {
   /** The EXPLAIN text of a query; with `analyze`, runs it and includes per-node statistics. */
   explain(
     sql: string,
-    opts?: { analyze?: boolean; verbose?: boolean; params?: readonly unknown[]; signal?: AbortSignal },
+    opts?: {
+      analyze?: boolean;
+      verbose?: boolean;
+      params?: readonly unknown[];
+      signal?: AbortSignal;
+      timeZone?: string;
+    },
   ): Promise<string>;
   /** The optimized logical plan of a query (for tests and tools). */
   plan(sql: string, params?: readonly unknown[]): LogicalPlan;
@@ -74,9 +86,18 @@ export function createEngine(options: EngineOptions): Engine {
   const pushdown = options.pushdown ?? true;
   const userFunction = (name: string) => options.catalog.lookupFunction(name);
 
-  const planQuery = (q: AstQuery, params: readonly unknown[]): { plan: LogicalPlan; fields: Field[] } => {
-    const bound = bindQuery(q, options.catalog, params);
-    const plan = optimize(bound.plan, { pushdown });
+  const zoneOf = (name?: string): Zone => zoneByName(name ?? options.timeZone ?? 'UTC');
+
+  const planQuery = (
+    q: AstQuery,
+    params: readonly unknown[],
+    zone: Zone = zoneOf(),
+  ): { plan: LogicalPlan; fields: Field[] } => {
+    // Literal folding reads wall-clock literals in the session zone.
+    const { bound, plan } = withPlanningZone(zone, () => {
+      const b = bindQuery(q, options.catalog, params);
+      return { bound: b, plan: optimize(b.plan, { pushdown }) };
+    });
     forEachNode(plan, (p) => {
       if (p.kind === 'scan') p.source.validateScan?.(scanRequestOf(p));
     });
@@ -98,10 +119,11 @@ export function createEngine(options: EngineOptions): Engine {
     params: readonly unknown[],
     signal?: AbortSignal,
     verbose = false,
+    zone: Zone = zoneOf(),
   ): Promise<string> => {
-    const { plan } = planQuery(q, params);
+    const { plan } = planQuery(q, params, zone);
     if (!analyze) return explainPlan(plan, undefined, { verbose });
-    const ex = new Executor({ analyze: true, userFunction, ...(signal ? { signal } : {}) });
+    const ex = new Executor({ analyze: true, userFunction, zone, ...(signal ? { signal } : {}) });
     const t0 = performance.now();
     await ex.collect(plan);
     const ms = performance.now() - t0;
@@ -116,7 +138,14 @@ export function createEngine(options: EngineOptions): Engine {
     opts: QueryOptions,
   ): Promise<QueryResult> => {
     if (stmt.type === 'explain') {
-      const text = await explainText(stmt.query, stmt.analyze, params, opts.signal, stmt.verbose);
+      const text = await explainText(
+        stmt.query,
+        stmt.analyze,
+        params,
+        opts.signal,
+        stmt.verbose,
+        zoneOf(opts.timeZone),
+      );
       const rows = text.split('\n').map((l) => [l]);
       return {
         command: 'EXPLAIN',
@@ -125,8 +154,9 @@ export function createEngine(options: EngineOptions): Engine {
         rows,
       };
     }
-    const { plan, fields } = planQuery(stmt.query, params);
-    const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const zone = zoneOf(opts.timeZone);
+    const { plan, fields } = planQuery(stmt.query, params, zone);
+    const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
     const rows = await ex.collect(plan);
     return { command: 'SELECT', rowCount: rows.length, fields, rows };
   };
@@ -152,8 +182,9 @@ export function createEngine(options: EngineOptions): Engine {
             },
           };
         }
-        const { plan, fields } = planQuery(stmt.query, params);
-        const ex = new Executor({ userFunction, ...(opts.signal ? { signal: opts.signal } : {}) });
+        const zone = zoneOf(opts.timeZone);
+        const { plan, fields } = planQuery(stmt.query, params, zone);
+        const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
         return {
           command: 'SELECT',
           fields,
@@ -180,6 +211,7 @@ export function createEngine(options: EngineOptions): Engine {
           opts.params ?? [],
           opts.signal,
           opts.verbose ?? (stmt.type === 'explain' && stmt.verbose),
+          zoneOf(opts.timeZone),
         );
       } catch (e) {
         throw toSqlError(e);

@@ -13,12 +13,16 @@ import { featureNotSupported } from '../errors.js';
  * | `text`             | `string`                                                                   |
  * | `boolean`          | `boolean`                                                                  |
  * | `date`             | `string` `'YYYY-MM-DD'` (sorts and compares correctly as a string)         |
- * | `timestamptz`      | `number`: milliseconds since 1970-01-01T00:00:00Z (session time zone UTC)   |
+ * | `timestamptz`      | `number`: milliseconds since 1970-01-01T00:00:00Z (an absolute instant)     |
  * | `timestamp`        | `number`: milliseconds since the epoch, read as UTC wall-clock time        |
  * | `interval`         | `Interval` `{ months, days, ms }` (PostgreSQL's three fields)              |
  * | `jsonb`            | parsed JSON (`JSON.parse` output); a top-level JSON `null` reads as SQL NULL |
  * | `T[]`              | JS array of `T`'s representation, elements may be `null`                   |
  * | `unknown`          | untyped literal (`'abc'`, `NULL`, `$1` before coercion): string or null     |
+ *
+ * How a timestamptz reads as wall-clock time (casts to date/text, date_trunc, extract, to_char,
+ * adding days/months) depends on the session time zone (timezone.ts; UTC unless a query says
+ * otherwise). Precision is the millisecond (PostgreSQL keeps microseconds).
  */
 export type ScalarType =
   | 'bigint'

@@ -5,6 +5,7 @@ import {
   numericOutOfRange,
   SqlError,
 } from '../errors.js';
+import { fromWall, offsetSuffix, toWall, UTC, type Zone } from './timezone.js';
 import { elementType, type Interval, isArrayType, type SqlType } from './types.js';
 
 /** Milliseconds per day. */
@@ -61,8 +62,15 @@ export function parseDate(s: string): string {
   return out;
 }
 
-/** Parses a timestamp literal to epoch ms (offsets honoured, otherwise UTC); throws 22007. */
-export function parseTimestamp(s: string, type: 'timestamptz' | 'timestamp' = 'timestamptz'): number {
+/**
+ * Parses a timestamp literal to epoch ms; throws 22007. For timestamptz an explicit offset wins,
+ * otherwise the wall-clock time is read in `zone` (the session time zone).
+ */
+export function parseTimestamp(
+  s: string,
+  type: 'timestamptz' | 'timestamp' = 'timestamptz',
+  zone: Zone = UTC,
+): number {
   const m = TS_RE.exec(s);
   if (!m) {
     const low = s.trim().toLowerCase();
@@ -80,7 +88,9 @@ export function parseTimestamp(s: string, type: 'timestamptz' | 'timestamp' = 't
   const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   let ms = dateToDays(date) * DAY_MS + ((h * 60 + mi) * 60 + sec) * 1000 + frac;
   const tz = m[8];
-  if (tz && type === 'timestamptz' && !['Z', 'UTC', 'GMT'].includes(tz.toUpperCase())) {
+  if (type !== 'timestamptz') return ms;
+  if (!tz) return fromWall(zone, ms);
+  if (!['Z', 'UTC', 'GMT'].includes(tz.toUpperCase())) {
     const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz)!;
     const off = (Number(t[2]) * 60 + Number(t[3] ?? 0)) * 60_000;
     ms -= t[1] === '+' ? off : -off;
@@ -88,8 +98,15 @@ export function parseTimestamp(s: string, type: 'timestamptz' | 'timestamp' = 't
   return ms;
 }
 
-/** PostgreSQL's text output for a timestamp (ISO DateStyle, UTC): `2024-01-02 03:04:05.678+00`. */
-export function formatTimestamp(ms: number, withZone = true): string {
+/**
+ * PostgreSQL's text output for a timestamp (ISO DateStyle): `2024-01-02 03:04:05.678+00`. With a
+ * zone, a timestamptz prints as that zone's wall-clock time and offset.
+ */
+export function formatTimestamp(ms: number, withZone = true, zone: Zone = UTC): string {
+  if (withZone && zone !== UTC) {
+    const off = zone.offset(ms);
+    return `${formatTimestamp(ms + off, false)}${offsetSuffix(off)}`;
+  }
   const date = msToDate(ms);
   const tod = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
   const h = Math.floor(tod / 3_600_000);
@@ -233,8 +250,15 @@ export function formatInterval(iv: Interval): string {
   return parts.join(' ');
 }
 
-/** Adds an interval to an epoch-ms timestamp the way PostgreSQL does (months, then days, then time; UTC). */
-export function addInterval(ms: number, iv: Interval, sign = 1): number {
+/**
+ * Adds an interval to an epoch-ms timestamp the way PostgreSQL does: months, then days, on the
+ * wall clock of `zone` (so a day stays a calendar day across DST), then the time part as elapsed time.
+ */
+export function addInterval(ms: number, iv: Interval, sign = 1, zone: Zone = UTC): number {
+  if (zone !== UTC && (iv.months || iv.days)) {
+    const wall = addInterval(toWall(zone, ms), { months: iv.months, days: iv.days, ms: 0 }, sign);
+    return fromWall(zone, wall) + sign * iv.ms;
+  }
   let out = ms;
   if (iv.months) {
     const d = new Date(out);
@@ -269,12 +293,12 @@ export function formatDouble(n: number): string {
  * (what concat(), array elements and the wire protocol show: booleans as t/f) instead of the cast to
  * text (`true::text` and `||` give 'true').
  */
-export function toText(v: unknown, type: SqlType, output = false): string {
+export function toText(v: unknown, type: SqlType, output = false, zone: Zone = UTC): string {
   switch (type) {
     case 'boolean':
       return output ? (v ? 't' : 'f') : v ? 'true' : 'false';
     case 'timestamptz':
-      return formatTimestamp(v as number, true);
+      return formatTimestamp(v as number, true, zone);
     case 'timestamp':
       return formatTimestamp(v as number, false);
     case 'interval':
@@ -291,7 +315,7 @@ export function toText(v: unknown, type: SqlType, output = false): string {
         const el = elementType(type);
         const items = (v as unknown[]).map((x) => {
           if (x === null) return 'NULL';
-          const t = toText(x, el, true);
+          const t = toText(x, el, true, zone);
           return t === '' || /[\s,{}"\\]/.test(t) || t.toUpperCase() === 'NULL'
             ? `"${t.replace(/["\\]/g, '\\$&')}"`
             : t;
@@ -385,11 +409,11 @@ export function roundHalfAway(n: number): number {
  * Converts a non-NULL value from one type to another following PostgreSQL's cast rules;
  * throws 22P02 / 22007 for unreadable text and 42846-style 42804 for casts that do not exist.
  */
-export function castValue(v: unknown, from: SqlType, to: SqlType): unknown {
+export function castValue(v: unknown, from: SqlType, to: SqlType, zone: Zone = UTC): unknown {
   if (v === null) return null;
   if (from === to) return v;
   if (to === 'unknown') return v;
-  if (to === 'text') return toText(v, from);
+  if (to === 'text') return toText(v, from, false, zone);
   if (from === 'text' || from === 'unknown') {
     const s = typeof v === 'string' ? v : String(v);
     switch (to) {
@@ -412,7 +436,7 @@ export function castValue(v: unknown, from: SqlType, to: SqlType): unknown {
       case 'timestamp':
         if (typeof v === 'number') return v;
         if (v instanceof Date) return v.getTime();
-        return parseTimestamp(s, to);
+        return parseTimestamp(s, to, zone);
       case 'interval':
         if (typeof v === 'object') return v;
         return parseInterval(s);
@@ -456,12 +480,19 @@ export function castValue(v: unknown, from: SqlType, to: SqlType): unknown {
       if (from === 'jsonb' && typeof v === 'boolean') return v;
       break;
     case 'date':
-      if (from === 'timestamptz' || from === 'timestamp') return msToDate(num(v));
+      if (from === 'timestamptz') return msToDate(toWall(zone, num(v)));
+      if (from === 'timestamp') return msToDate(num(v));
       break;
     case 'timestamptz':
     case 'timestamp':
-      if (from === 'date') return dateToDays(v as string) * DAY_MS;
-      if (from === 'timestamptz' || from === 'timestamp') return v;
+      // date and timestamp are wall-clock values: as timestamptz they are read in the session zone.
+      if (from === 'date')
+        return to === 'timestamptz'
+          ? fromWall(zone, dateToDays(v as string) * DAY_MS)
+          : dateToDays(v as string) * DAY_MS;
+      if (from === to) return v;
+      if (from === 'timestamp') return fromWall(zone, num(v));
+      if (from === 'timestamptz') return toWall(zone, num(v));
       break;
     case 'jsonb':
       if (from === 'integer' || from === 'bigint' || from === 'numeric' || from === 'double precision')
@@ -472,7 +503,7 @@ export function castValue(v: unknown, from: SqlType, to: SqlType): unknown {
       if (isArrayType(to) && isArrayType(from)) {
         const ef = elementType(from);
         const et = elementType(to);
-        return (v as unknown[]).map((x) => (x === null ? null : castValue(x, ef, et)));
+        return (v as unknown[]).map((x) => (x === null ? null : castValue(x, ef, et, zone)));
       }
   }
   if (from === 'jsonb') {

@@ -1,4 +1,5 @@
 import { USER_FUNCTION_PREFIX, type UserFunction } from '../catalog/catalog.js';
+import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row, SqlType } from '../catalog/types.js';
 import { isIntegerType } from '../catalog/types.js';
 import { addInterval, castValue, DAY_MS, dateToDays, daysToDate, decimalFix } from '../catalog/values.js';
@@ -225,9 +226,10 @@ export function compile(e: Expr, scope: CompileScope): Compiled {
       const f = compile(e.arg, scope);
       const from = e.arg.type;
       const to = e.type;
+      const zone = scope.env.zone;
       return (row) => {
         const v = f(row);
-        return v === null ? null : castValue(v, from, to);
+        return v === null ? null : castValue(v, from, to, zone);
       };
     }
     case 'any': {
@@ -334,6 +336,7 @@ function arithmetic(
   lt: SqlType,
   rt: SqlType,
   type: SqlType,
+  zone: Zone,
 ): (a: unknown, b: unknown) => unknown {
   const num = (x: unknown): number => x as number;
   if (type === 'date') {
@@ -348,12 +351,14 @@ function arithmetic(
   const toMs = (t: SqlType) =>
     t === 'date' ? (x: unknown) => dateToDays(x as string) * DAY_MS : (x: unknown) => x as number;
   if (type === 'timestamptz' || type === 'timestamp') {
+    // Days and months move a timestamptz on the session zone's calendar; a timestamp is wall time already.
+    const z = type === 'timestamptz' ? zone : UTC;
     if (rt === 'interval') {
       const f = toMs(lt);
-      return (a, b) => addInterval(f(a), b as Interval, op === '-' ? -1 : 1);
+      return (a, b) => addInterval(f(a), b as Interval, op === '-' ? -1 : 1, z);
     }
     const f = toMs(rt);
-    return (a, b) => addInterval(f(b), a as Interval, 1);
+    return (a, b) => addInterval(f(b), a as Interval, 1, z);
   }
   if (type === 'interval') {
     if (lt === 'interval' && rt === 'interval') {
@@ -456,7 +461,7 @@ function compileCall(e: Extract<Expr, { kind: 'call' }>, scope: CompileScope): C
     case '/':
     case '%': {
       const [l, r] = args as [Compiled, Compiled];
-      const f = arithmetic(e.fn, types[0]!, types[1]!, e.type);
+      const f = arithmetic(e.fn, types[0]!, types[1]!, e.type, scope.env.zone);
       return (row) => {
         const a = l(row);
         if (a === null) return null;

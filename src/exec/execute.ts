@@ -1,5 +1,6 @@
 import type { UserFunction } from '../catalog/catalog.js';
 import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
+import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
 import { queryCanceled, SqlError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface ExecOptions {
   readonly analyze?: boolean;
   /** Statement timestamp in epoch ms (defaults to the start of execution). */
   readonly now?: number;
+  /** Session time zone (default UTC). */
+  readonly zone?: Zone;
   /** Host-registered scalar functions. */
   readonly userFunction?: (name: string) => UserFunction | undefined;
 }
@@ -62,6 +65,7 @@ export class Executor {
   constructor(private readonly opts: ExecOptions = {}) {
     this.env = {
       now: opts.now ?? Date.now(),
+      zone: opts.zone ?? UTC,
       outer: this.outer,
       runPlan: (plan) => this.collect(plan),
       ...(opts.userFunction ? { userFunction: opts.userFunction } : {}),
@@ -255,7 +259,7 @@ export class Executor {
     await scope.prepare([[]]);
     const vals = args.map((f) => f([]));
     const out: Row[] = [];
-    for (const v of setValues(p.fn, p.output[0]!.type === 'timestamptz', vals)) {
+    for (const v of setValues(p.fn, p.output[0]!.type === 'timestamptz', vals, this.env.zone)) {
       out.push([v]);
       if (out.length >= BATCH) {
         this.checkCancel();
@@ -282,6 +286,7 @@ export class Executor {
             f.fn,
             f.ts,
             f.args.map((a) => a(r)),
+            this.env.zone,
           ),
         ]);
         const n = Math.max(0, ...lists.map((l) => l.length));
@@ -620,7 +625,12 @@ export class Executor {
 }
 
 /** The values of unnest(array) or generate_series(start, stop[, step]); nothing when an argument is NULL. */
-function* setValues(fn: string, timestamps: boolean, vals: readonly unknown[]): Generator<unknown> {
+function* setValues(
+  fn: string,
+  timestamps: boolean,
+  vals: readonly unknown[],
+  zone: Zone,
+): Generator<unknown> {
   if (vals.some((v) => v === null)) return;
   if (fn === 'unnest') {
     yield* vals[0] as unknown[];
@@ -631,8 +641,8 @@ function* setValues(fn: string, timestamps: boolean, vals: readonly unknown[]): 
     if (!step) throw new SqlError('42883', 'generate_series(timestamp, timestamp) needs a step interval');
     if (step.months === 0 && step.days === 0 && step.ms === 0)
       throw new SqlError('22023', 'step size cannot equal zero');
-    const forward = addInterval(start, step) > start;
-    for (let t = start; forward ? t <= stop : t >= stop; t = addInterval(t, step)) yield t;
+    const forward = addInterval(start, step, 1, zone) > start;
+    for (let t = start; forward ? t <= stop : t >= stop; t = addInterval(t, step, 1, zone)) yield t;
     return;
   }
   const [start, stop, step = 1] = vals as number[];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fromWall, toWall, UTC, type Zone } from '../catalog/timezone.js';
 import { elementType, type Interval, isArrayType, type SqlType } from '../catalog/types.js';
 import {
   castValue,
@@ -16,6 +17,8 @@ import { comparatorFor, equalsFor, keyFor } from './compare.js';
 /** Per-query values functions may read (now() is fixed for the whole statement, as in PostgreSQL). */
 export interface FnEnv {
   readonly now: number;
+  /** The session time zone: how timestamptz values read as wall-clock time. */
+  readonly zone: Zone;
 }
 
 /** A compiled function: receives evaluated arguments; strict functions never see NULLs. */
@@ -149,7 +152,7 @@ function dateTrunc(unit: string, ms: number): number {
 }
 
 /** extract / date_part on an instant, a date or an interval. */
-function extract(field: string, v: unknown, type: SqlType): number {
+function extract(field: string, v: unknown, type: SqlType, zone: Zone = UTC): number {
   const f = field.toLowerCase().replace(/s$/, '') === 'millisecond' ? 'milliseconds' : field.toLowerCase();
   if (type === 'interval') {
     const iv = v as Interval;
@@ -180,7 +183,22 @@ function extract(field: string, v: unknown, type: SqlType): number {
         throw invalidParameterValue(`unit "${field}" not supported for type interval`);
     }
   }
-  const ms = type === 'date' ? dateToDays(v as string) * DAY_MS : (v as number);
+  if (f === 'epoch' && type === 'timestamptz') return (v as number) / 1000;
+  if (type === 'timestamptz' && (f === 'timezone' || f === 'timezone_hour' || f === 'timezone_minute')) {
+    const off = zone.offset(v as number) / 1000;
+    return f === 'timezone'
+      ? off
+      : f === 'timezone_hour'
+        ? Math.trunc(off / 3600)
+        : Math.trunc((off % 3600) / 60);
+  }
+  // Fields of a timestamptz are those of the session zone's wall clock.
+  const ms =
+    type === 'date'
+      ? dateToDays(v as string) * DAY_MS
+      : type === 'timestamptz'
+        ? toWall(zone, v as number)
+        : (v as number);
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   switch (f) {
@@ -536,10 +554,10 @@ const FUNCTIONS: Record<string, FnDef> = {
       .join('');
   }),
   quote_ident: simple((a) => (/^[a-z_][a-z0-9_$]*$/.test(s0(a)) ? s0(a) : `"${s0(a).replace(/"/g, '""')}"`)),
-  quote_literal: strict((types) => (a) => quoteLiteral(toText(a[0], types[0]!, true))),
+  quote_literal: strict((types, _r, env) => (a) => quoteLiteral(toText(a[0], types[0]!, true, env.zone))),
   format: {
     strict: false,
-    make: (types) => (a) => {
+    make: (types, _r, env) => (a) => {
       if (a[0] === null) return null;
       let next = 1;
       return s0(a).replace(/%(%|s|I|L)/g, (_m, spec: string) => {
@@ -547,7 +565,7 @@ const FUNCTIONS: Record<string, FnDef> = {
         if (next >= a.length) throw new SqlError('22023', 'too few arguments for format()');
         const v = a[next];
         const t = types[next++]!;
-        const txt = v === null ? null : toText(v, t, true);
+        const txt = v === null ? null : toText(v, t, true, env.zone);
         if (spec === 's') return txt ?? '';
         if (spec === 'L') return txt === null ? 'NULL' : quoteLiteral(txt);
         if (txt === null) throw new SqlError('22004', 'null values cannot be formatted as an SQL identifier');
@@ -560,14 +578,16 @@ const FUNCTIONS: Record<string, FnDef> = {
   ascii: simple((a) => s0(a).codePointAt(0) ?? 0),
   concat: {
     strict: false,
-    make: (types) => (a) => a.map((v, i) => (v === null ? '' : toText(v, types[i]!, true))).join(''),
+    make: (types, _r, env) => (a) =>
+      a.map((v, i) => (v === null ? '' : toText(v, types[i]!, true, env.zone))).join(''),
   },
   concat_ws: {
     strict: false,
-    make: (types) => (a) => {
+    make: (types, _r, env) => (a) => {
       if (a[0] === null) return null;
       const parts: string[] = [];
-      for (let i = 1; i < a.length; i++) if (a[i] !== null) parts.push(toText(a[i], types[i]!, true));
+      for (let i = 1; i < a.length; i++)
+        if (a[i] !== null) parts.push(toText(a[i], types[i]!, true, env.zone));
       return parts.join(a[0] as string);
     },
   },
@@ -606,21 +626,28 @@ const FUNCTIONS: Record<string, FnDef> = {
   statement_timestamp: strict((_t, _r, env) => () => env.now),
   transaction_timestamp: strict((_t, _r, env) => () => env.now),
   clock_timestamp: simple(() => Date.now()),
-  localtimestamp: strict((_t, _r, env) => () => env.now),
-  current_date: strict((_t, _r, env) => () => msToDate(env.now)),
-  date_trunc: strict((types) => {
+  localtimestamp: strict((_t, _r, env) => () => toWall(env.zone, env.now)),
+  current_date: strict((_t, _r, env) => () => msToDate(toWall(env.zone, env.now))),
+  date_trunc: strict((types, _r, env) => {
     if (types[1] === 'interval') {
       return () => {
         throw new SqlError('0A000', 'date_trunc on interval is not supported');
       };
     }
+    // A timestamptz is truncated on the session zone's wall clock, then read back as an instant.
+    if (types[1] === 'timestamptz' && env.zone !== UTC) {
+      return (a) => fromWall(env.zone, dateTrunc(s0(a), toWall(env.zone, n(a[1]))));
+    }
     return (a) => dateTrunc(s0(a), n(a[1]));
   }),
-  date_part: strict((types) => (a) => extract(s0(a), a[1], types[1]!)),
-  extract: strict((types) => (a) => extract(s0(a), a[1], types[1]!)),
-  age: strict((types, _r, env) =>
-    types.length === 1 ? (a) => age(dateTrunc('day', env.now), n(a[0])) : (a) => age(n(a[0]), n(a[1])),
-  ),
+  date_part: strict((types, _r, env) => (a) => extract(s0(a), a[1], types[1]!, env.zone)),
+  extract: strict((types, _r, env) => (a) => extract(s0(a), a[1], types[1]!, env.zone)),
+  age: strict((types, _r, env) => {
+    const wall = (v: number): number => (types[0] === 'timestamptz' ? toWall(env.zone, v) : v);
+    return types.length === 1
+      ? (a) => age(dateTrunc('day', toWall(env.zone, env.now)), wall(n(a[0])))
+      : (a) => age(wall(n(a[0])), wall(n(a[1])));
+  }),
   make_date: simple((a) => {
     const y = n(a[0]);
     const s = `${String(Math.abs(y)).padStart(4, '0')}-${String(n(a[1])).padStart(2, '0')}-${String(n(a[2])).padStart(2, '0')}`;
@@ -630,10 +657,11 @@ const FUNCTIONS: Record<string, FnDef> = {
       throw new SqlError('22008', `date field value out of range: ${y}-${n(a[1])}-${n(a[2])}`);
     }
   }),
-  to_char: strict((types) => {
+  to_char: strict((types, _r, env) => {
     const t = types[0]!;
     if (t === 'date') return (a) => toChar(dateToDays(s0(a)) * DAY_MS, a[1] as string);
-    if (t === 'timestamptz' || t === 'timestamp') return (a) => toChar(n(a[0]), a[1] as string);
+    if (t === 'timestamptz') return (a) => toChar(toWall(env.zone, n(a[0])), a[1] as string);
+    if (t === 'timestamp') return (a) => toChar(n(a[0]), a[1] as string);
     if (t === 'integer' || t === 'bigint' || t === 'numeric' || t === 'double precision') {
       return (a) => numberToChar(n(a[0]), a[1] as string);
     }
@@ -707,7 +735,7 @@ const FUNCTIONS: Record<string, FnDef> = {
   cardinality: simple((a) => (a[0] as unknown[]).length),
   array_to_string: {
     strict: false,
-    make: (types) => {
+    make: (types, _r, env) => {
       const el = elementType(types[0]!);
       return (a) => {
         if (a[0] === null || a[1] === null) return null;
@@ -716,7 +744,7 @@ const FUNCTIONS: Record<string, FnDef> = {
         for (const v of a[0] as unknown[]) {
           if (v === null) {
             if (nullStr !== null) parts.push(nullStr);
-          } else parts.push(toText(v, el, true));
+          } else parts.push(toText(v, el, true, env.zone));
         }
         return parts.join(a[1] as string);
       };

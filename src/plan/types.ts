@@ -1,3 +1,4 @@
+import { UTC, type Zone } from '../catalog/timezone.js';
 import { elementType, isArrayType, isIntegerType, isNumericType, type SqlType } from '../catalog/types.js';
 import { canCast, castValue } from '../catalog/values.js';
 import { datatypeMismatch, undefinedOperator } from '../errors.js';
@@ -5,6 +6,27 @@ import type { Expr } from './expr.js';
 
 const NUMERIC_RANK: Record<string, number> = { integer: 1, bigint: 2, numeric: 3, 'double precision': 4 };
 const TIME_RANK: Record<string, number> = { date: 1, timestamp: 2, timestamptz: 3 };
+
+let zone: Zone = UTC;
+
+/**
+ * Runs `fn` (binding and optimizing one statement, both synchronous) with the session time zone
+ * that literal folding must use: `timestamptz '2024-01-01'` is midnight in that zone.
+ */
+export function withPlanningZone<T>(z: Zone, fn: () => T): T {
+  const saved = zone;
+  zone = z;
+  try {
+    return fn();
+  } finally {
+    zone = saved;
+  }
+}
+
+/** The session time zone of the statement being planned. */
+export function planningZone(): Zone {
+  return zone;
+}
 
 /**
  * Stands for `$n` while a statement is described without parameter values; records the type the
@@ -51,7 +73,7 @@ export function coerce(e: Expr, to: SqlType): Expr {
     }
     if (e.value === null) return { kind: 'literal', value: null, type: to };
     if (e.type === 'unknown' || canCast(e.type, to)) {
-      return { kind: 'literal', value: castValue(e.value, e.type, to), type: to };
+      return { kind: 'literal', value: castValue(e.value, e.type, to, zone), type: to };
     }
   }
   if (e.type === 'unknown' && e.kind !== 'literal') return { kind: 'cast', arg: e, type: to };

@@ -1,4 +1,5 @@
 import type { FilterSupport } from '../../src/catalog/table-source.js';
+import { UTC, type Zone } from '../../src/catalog/timezone.js';
 import type { Column, Row } from '../../src/catalog/types.js';
 import { dateToDays, formatJson, formatTimestamp, parseTimestamp, toText } from '../../src/catalog/values.js';
 import { createEngine, type Engine, type QueryResult } from '../../src/engine.js';
@@ -195,7 +196,9 @@ export function fixtureSql(): string {
 /** Days since epoch helper re-exported for tests that compute dates. */
 export { dateToDays };
 
-/** Rows as PostgreSQL's text output (what psql shows), NULL as null. */
-export function text(r: QueryResult): (string | null)[][] {
-  return r.rows.map((row) => row.map((v, i) => (v === null ? null : toText(v, r.fields[i]!.type, true))));
+/** Rows as PostgreSQL's text output (what psql shows), NULL as null; timestamptz in `zone` (default UTC). */
+export function text(r: QueryResult, zone: Zone = UTC): (string | null)[][] {
+  return r.rows.map((row) =>
+    row.map((v, i) => (v === null ? null : toText(v, r.fields[i]!.type, true, zone))),
+  );
 }

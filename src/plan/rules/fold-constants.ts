@@ -1,6 +1,7 @@
 import { castValue, decimalFix } from '../../catalog/values.js';
 import { and, type Expr, lit, mapExpr } from '../expr.js';
 import { type LogicalPlan, outputOf } from '../logical.js';
+import { planningZone } from '../types.js';
 import { mapNodeExprs, transformDeep } from '../walk.js';
 import type { Rule } from './rule.js';
 
@@ -60,7 +61,7 @@ export function foldNode(e: Expr): Expr {
     case 'cast':
       if (isLit(e.arg)) {
         try {
-          return lit(castValue(e.arg.value, e.arg.type, e.type), e.type);
+          return lit(castValue(e.arg.value, e.arg.type, e.type, planningZone()), e.type);
         } catch {
           return e; // leave the error to run time, where PostgreSQL would raise it too
         }
