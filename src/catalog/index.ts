@@ -7,7 +7,9 @@ export {
   type SimpleFilterOp,
   type SourceFilter,
 } from './filters.js';
+export { type MemoryRows, MemoryTable } from './memory-table.js';
 export type { FilterSupport, ScanContext, ScanRequest, ScanStats, TableSource } from './table-source.js';
+export { fromWall, toWall, UTC, type Zone, zoneByName } from './timezone.js';
 export {
   type Column,
   elementType,
