@@ -13,6 +13,7 @@ import type {
   AstWindowSpec,
 } from './ast.js';
 import {
+  findTopLevelWord,
   type Rewritten,
   rewriteSql,
   SET_ALL_MARK,
@@ -68,6 +69,22 @@ function parseOne(sql: string): AstStatement[] {
     if (inner.length !== 1 || inner[0]!.type !== 'query')
       throw syntaxError('EXPLAIN needs exactly one query');
     return [{ type: 'explain', analyze, verbose, query: inner[0]!.query }];
+  }
+  // A bare VALUES statement is a query over a VALUES list (columns column1, column2, …).
+  const values = /^\s*values\b/i.exec(sql);
+  if (values) {
+    const prefix = 'select * from (';
+    // ORDER BY / LIMIT / OFFSET after the rows apply to the whole list.
+    const cut = findTopLevelWord(sql, ['order', 'limit', 'offset', 'fetch']);
+    const rows = cut < 0 ? sql : sql.slice(0, cut);
+    const tail = cut < 0 ? '' : ` ${sql.slice(cut)}`;
+    try {
+      return parseOne(`${prefix}${rows}) as "*VALUES*"${tail}`);
+    } catch (e) {
+      throw e instanceof SqlError && e.position !== undefined
+        ? new SqlError(e.code, e.message, { position: Math.max(1, e.position - prefix.length) })
+        : e;
+    }
   }
   const rw = rewriteSql(sql);
   if (rw.text.trim() === '') return [];

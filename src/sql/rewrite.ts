@@ -238,6 +238,17 @@ export function splitStatements(sql: string): { text: string; offset: number }[]
   return out;
 }
 
+/** Offset of the first of `words` outside parentheses, strings and comments, or -1. */
+export function findTopLevelWord(sql: string, words: readonly string[]): number {
+  let depth = 0;
+  for (const t of tokenize(sql)) {
+    if (t.value === '(') depth++;
+    else if (t.value === ')') depth--;
+    else if (depth === 0 && t.kind === 'ident' && words.includes(t.value)) return t.pos;
+  }
+  return -1;
+}
+
 const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
   t !== undefined && t.kind === 'ident' && words.includes(t.value);
 
@@ -364,6 +375,7 @@ export function rewriteSql(sql: string): Rewritten {
         while (k + 1 < toks.length && toks[k + 1]!.value !== ';') k++;
         continue;
       }
+      if (w === 'recursive' && isWord(prev, 'with')) throw featureNotSupported('WITH RECURSIVE');
       if (w === 'limit' && isWord(toks[k + 1], 'all')) {
         k++;
         continue;

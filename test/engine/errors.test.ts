@@ -63,6 +63,11 @@ const CASES: [string, string, string | RegExp][] = [
   ['insert into tasks (id) values (1)', '0A000', /INSERT/],
   ['select 2 #> 3', '0A000', /operator #>/],
   ["select 'x'::time", '0A000', /type "time"/],
+  [
+    'with recursive r(n) as (select 1 union all select n + 1 from r) select * from r',
+    '0A000',
+    /WITH RECURSIVE/,
+  ],
 ];
 
 describe('errors carry PostgreSQL SQLSTATEs', () => {

@@ -1693,6 +1693,15 @@ const CASES: [string, (string | null)[][]][] = [
     "select interval '-1 year', interval '-1 month', interval '-1 day', interval '1 year 1 month 1 day'",
     [['-1 years', '-1 mons', '-1 days', '1 year 1 mon 1 day']],
   ],
+  [
+    "values (1, 'a'), (2, 'b')",
+    [
+      ['1', 'a'],
+      ['2', 'b'],
+    ],
+  ],
+  ['values (3), (1), (2) order by 1', [['1'], ['2'], ['3']]],
+  ['select * from (values (1)) v', [['1']]],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
