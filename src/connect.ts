@@ -6,7 +6,7 @@ import { rowsToArrow } from './output/arrow.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoRequestEvent } from './paymo/http-client.js';
 import { PaymoTable } from './paymo/paymo-table.js';
 import type { ObjectSpec } from './paymo/specs/types.js';
-import { createPaymoSession, PAYMO_SETTINGS } from './paymo-session.js';
+import { createPaymoSession, PAYMO_SETTINGS, statementOptions } from './paymo-session.js';
 import { type Notice, Session } from './session.js';
 import { type SimulatorHandle, startSimulator } from './simulator/index.js';
 
@@ -230,7 +230,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const session = new Session(
     {
       async query(sql, params, opts) {
-        return paymo.engineFor(opts.settings).query(sql, params, opts);
+        return paymo
+          .engineFor(opts.settings)
+          .query(sql, params, statementOptions(opts.settings, opts.signal));
       },
     },
     PAYMO_SETTINGS,
@@ -296,7 +298,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     query,
     stream: (sql, params = [], opts = {}) =>
       wrap(async () => {
-        const s = await current().stream(sql, params, opts);
+        const s = await current().stream(sql, params, statementOptions(session, opts.signal));
         const fields = s.fields;
         return {
           fields,
@@ -311,10 +313,11 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       }),
     queryArrow: (sql, params = [], opts = {}) =>
       wrap(async () => {
-        const r: QueryResult = await current().query(sql, params, opts);
+        const r: QueryResult = await current().query(sql, params, statementOptions(session, opts.signal));
         return rowsToArrow(r.fields, r.rows);
       }),
-    explain: (sql, opts = {}) => wrap(() => current().explain(sql, opts)),
+    explain: (sql, opts = {}) =>
+      wrap(() => current().explain(sql, { ...opts, ...statementOptions(session) })),
     async close() {
       await client.close();
       await demo?.close();

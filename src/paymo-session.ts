@@ -33,6 +33,14 @@ export const PAYMO_SETTINGS: readonly SettingDef[] = [
   },
 ];
 
+/** The engine options a statement gets from its session: cancellation and the session time zone. */
+export function statementOptions(
+  settings: SessionSettings,
+  signal?: AbortSignal,
+): { signal?: AbortSignal; timeZone: string } {
+  return { ...(signal ? { signal } : {}), timeZone: settings.get('timezone') };
+}
+
 /** The Paymo side of one session: its own catalog (budget, cache) over a shared client. */
 export interface PaymoSessionEngines {
   readonly catalog: PaymoCatalog;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SqlError } from './errors.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoClientOptions } from './paymo/http-client.js';
-import { createPaymoSession, PAYMO_SETTINGS } from './paymo-session.js';
+import { createPaymoSession, PAYMO_SETTINGS, statementOptions } from './paymo-session.js';
 import type { SessionHandle } from './server/backend.js';
 import { type AuthOptions, createPgServer, type LogFn, type PgServer } from './server/index.js';
 import { type SimulatorHandle, startSimulator } from './simulator/index.js';
@@ -120,7 +120,9 @@ export async function serve(options: ServeOptions): Promise<Served> {
           settings: PAYMO_SETTINGS,
           backend: {
             stream: (sql, params, opts) =>
-              paymo.engineFor(opts.settings).stream(sql, params, opts.signal ? { signal: opts.signal } : {}),
+              paymo
+                .engineFor(opts.settings)
+                .stream(sql, params, statementOptions(opts.settings, opts.signal)),
           },
         };
       },

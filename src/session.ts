@@ -1,3 +1,4 @@
+import { zoneByName } from './catalog/timezone.js';
 import type { QueryOptions, QueryResult } from './engine.js';
 import { SqlError } from './errors.js';
 
@@ -105,15 +106,8 @@ export const STANDARD_SETTINGS: readonly SettingDef[] = [
   {
     name: 'timezone',
     default: 'UTC',
-    description: 'Session time zone (UTC only: Paymo reports times in UTC).',
-    validate: (v) => {
-      if (!/^(utc|gmt|z|etc\/utc|etc\/gmt|\+?0+(:00)?|utc\+?0)$/i.test(v.trim())) {
-        throw new SqlError('0A000', `time zone "${v}" is not supported: paymo-sql computes in UTC`, {
-          hint: "Use SET TIME ZONE 'UTC' and convert in the client.",
-        });
-      }
-      return 'UTC';
-    },
+    description: 'Session time zone: timestamptz values are shown and truncated in it (Paymo stores UTC).',
+    validate: (v) => zoneByName(v).name,
   },
   {
     name: 'extra_float_digits',
@@ -269,7 +263,8 @@ export class Session implements SessionSettings {
     });
     let m = /^set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+)$/is.exec(s);
     if (m) {
-      this.set('timezone', /^(default|local)$/i.test(m[1].trim()) ? 'UTC' : unquote(m[1]));
+      const zone = m[1].trim().replace(/^interval\s+/i, '');
+      this.set('timezone', /^(default|local)$/i.test(zone) ? 'UTC' : unquote(zone));
       return done('SET');
     }
     m = /^set\s+(?:session\s+|local\s+)?([a-z_][\w.]*)\s*(?:=|\s+to\s+)\s*(.+)$/is.exec(s);

@@ -75,6 +75,17 @@ describe('connect({ demo: true })', () => {
     await expect(db.query('SELECT nope FROM projects')).rejects.toMatchObject({ code: '42703' });
   });
 
+  it('shows and truncates timestamps in the session time zone', async () => {
+    await db.query("SET TIME ZONE 'Europe/Berlin'");
+    const r = await db.query(
+      "SELECT '2026-01-01T00:30:00Z'::timestamptz::text AS t, date_trunc('day', '2026-01-01T23:30:00Z'::timestamptz)::text AS d",
+    );
+    expect(r.rows[0]).toEqual({ t: '2026-01-01 01:30:00+01', d: '2026-01-02 00:00:00+01' });
+    await db.query('RESET TimeZone');
+    const u = await db.query("SELECT '2026-01-01T00:30:00Z'::timestamptz::text AS t");
+    expect(u.rows[0].t).toBe('2026-01-01 00:30:00+00');
+  });
+
   it('accepts BEGIN/COMMIT with a notice that Paymo has no transactions', async () => {
     const b = await db.query('BEGIN');
     expect(b.notices[0].message).toMatch(/no transactions/);

@@ -66,7 +66,9 @@ describe('Session', () => {
     await expect(s.execute('SET paymo.max_request = 5')).rejects.toMatchObject({ code: '42704' });
     await expect(s.execute('SET paymo.max_requests = lots')).rejects.toMatchObject({ code: '22023' });
     await expect(s.execute('SHOW no_such_thing')).rejects.toMatchObject({ code: '42704' });
-    await expect(s.execute("SET TIME ZONE 'Europe/Paris'")).rejects.toMatchObject({ code: '0A000' });
+    await expect(s.execute("SET TIME ZONE 'Mars/Olympus'")).rejects.toMatchObject({ code: '22023' });
+    await s.execute("SET TIME ZONE 'Europe/Paris'");
+    expect(s.get('TimeZone')).toBe('Europe/Paris');
     await expect(s.execute("SET client_encoding = 'LATIN1'")).rejects.toMatchObject({ code: '22023' });
     await expect(s.execute('SET server_version = 16')).rejects.toMatchObject({ code: '55P02' });
     // Custom two-part placeholders are PostgreSQL behaviour: allowed outside paymo.*.
