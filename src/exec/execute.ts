@@ -148,6 +148,8 @@ export class Executor {
         return this.setop(p);
       case 'cte_ref':
         return this.cteRef(p);
+      case 'recursive_union':
+        return this.recursiveUnion(p);
       case 'with':
         for (const c of p.ctes) this.ctePlans.set(c.cteId, c.plan);
         return this.run(p.input);
@@ -609,6 +611,36 @@ export class Executor {
         }
       }
       if (out.length > 0) yield out;
+    }
+  }
+
+  private async *recursiveUnion(p: Extract<LogicalPlan, { kind: 'recursive_union' }>): AsyncGenerator<Row[]> {
+    const tkey = tupleKeyFor(p.output.map((c) => c.type));
+    const seen = p.all ? undefined : new Set<unknown>();
+    const fresh = (rows: Row[]): Row[] =>
+      seen
+        ? rows.filter((r) => {
+            const k = tkey(r);
+            if (seen.has(k)) return false;
+            seen.add(k);
+            return true;
+          })
+        : rows;
+    let work = fresh(await this.collect(p.anchor));
+    let total = work.length;
+    yield* chunks(work);
+    for (let round = 1; work.length > 0; round++) {
+      // Each round reads only the rows the previous round added (PostgreSQL's working table).
+      this.cteResults.set(p.workId, Promise.resolve(work));
+      work = fresh(await this.collect(p.step));
+      total += work.length;
+      if (round > 100_000 || total > 10_000_000) {
+        throw new SqlError(
+          '54001',
+          'recursive query did not terminate (more than 100000 rounds or 10 million rows)',
+        );
+      }
+      yield* chunks(work);
     }
   }
 

@@ -16,6 +16,7 @@ import {
   undefinedTable,
 } from '../errors.js';
 import type {
+  AstCte,
   AstExpr,
   AstFrom,
   AstOrderItem,
@@ -67,6 +68,7 @@ import {
   comparisonType,
   ParamPlaceholder,
 } from './types.js';
+import { forEachNode } from './walk.js';
 
 /** A bound query: its plan and the user-visible result columns. */
 export interface BoundQuery {
@@ -190,6 +192,12 @@ class Binder {
       this.cteStack.push(frame);
       try {
         for (const c of q.ctes) {
+          const recursive = c.recursive ? this.recursiveCte(c, frame, outer) : undefined;
+          if (recursive) {
+            frame.set(c.name, recursive);
+            ctes.push(recursive);
+            continue;
+          }
           const plan = this.query(c.query, outer);
           const out = outputOf(plan);
           if (c.columns && c.columns.length > out.length) {
@@ -213,6 +221,82 @@ class Binder {
       }
     }
     return q.type === 'select' ? this.select(q, outer, branch) : this.setop(q, outer);
+  }
+
+  /**
+   * A CTE under WITH RECURSIVE whose UNION [ALL] step reads the CTE itself: the anchor is bound
+   * first, the CTE name then resolves to the working table inside the step. Returns undefined when
+   * the step does not refer to the CTE (then it is an ordinary CTE).
+   */
+  private recursiveCte(c: AstCte, frame: Map<string, CteDef>, outer: Scope | null): CteDef | undefined {
+    const q = c.query;
+    if (q.type !== 'setop' || q.op !== 'union') return undefined;
+    if (q.orderBy.length > 0 || q.limit || q.offset)
+      throw featureNotSupported('ORDER BY/LIMIT in a recursive query');
+    const anchor = this.query(q.left, outer);
+    const anchorOut = outputOf(anchor);
+    const names = anchorOut.map((o, i) => c.columns?.[i] ?? o.name);
+    const workId = this.nextCteId++;
+    const work: CteDef = {
+      cteId: workId,
+      name: c.name,
+      plan: anchor,
+      columns: anchorOut.map((o, i) => ({
+        ...o,
+        name: names[i]!,
+        type: o.type === 'unknown' ? 'text' : o.type,
+      })),
+    };
+    frame.set(c.name, work);
+    let step: LogicalPlan;
+    try {
+      step = this.query(q.right, outer);
+    } finally {
+      frame.delete(c.name);
+    }
+    let selfRef = false;
+    forEachNode(step, (n) => {
+      if (n.kind === 'cte_ref' && n.cteId === workId) selfRef = true;
+    });
+    if (!selfRef) return undefined;
+    const stepOut = outputOf(step);
+    if (stepOut.length !== anchorOut.length) {
+      throw syntaxError('each UNION query must have the same number of columns');
+    }
+    const types = work.columns.map((w) => w.type);
+    if (stepOut.some((s, i) => s.type !== types[i])) {
+      step = {
+        kind: 'project',
+        input: step,
+        exprs: stepOut.map((s, i) => {
+          if (s.type !== 'unknown' && commonType([types[i]!, s.type], 'recursive query') !== types[i]) {
+            throw datatypeMismatch(
+              `recursive query "${c.name}" column ${i + 1} has type ${types[i]} in non-recursive term but type ${s.type} overall`,
+            );
+          }
+          return coerce(colRef(s), types[i]!);
+        }),
+        output: stepOut.map((s, i) => this.col(s.name, types[i]!)),
+      };
+    }
+    const anchorAligned: LogicalPlan = anchorOut.every((a, i) => a.type === types[i])
+      ? anchor
+      : {
+          kind: 'project',
+          input: anchor,
+          exprs: anchorOut.map((a, i) => coerce(colRef(a), types[i]!)),
+          output: anchorOut.map((a, i) => this.col(a.name, types[i]!)),
+        };
+    const output = names.map((n, i) => this.col(n, types[i]!));
+    const plan: LogicalPlan = {
+      kind: 'recursive_union',
+      workId,
+      anchor: anchorAligned,
+      step,
+      all: q.all,
+      output,
+    };
+    return { cteId: this.nextCteId++, name: c.name, plan, columns: output };
   }
 
   private setop(q: AstSetOp, outer: Scope | null): LogicalPlan {

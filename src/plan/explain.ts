@@ -230,6 +230,11 @@ export function explainPlan(
       case 'cte_ref':
         line(`CTE Scan ${p.name}`);
         return;
+      case 'recursive_union':
+        line(`Recursive Union${p.all ? ' All' : ''}`);
+        walk(p.anchor, depth + 1);
+        walk(p.step, depth + 1);
+        return;
       case 'with':
         line('With');
         for (const c of p.ctes) {

@@ -105,6 +105,18 @@ export type LogicalPlan =
       readonly output: readonly ColumnDef[];
     }
   | {
+      /**
+       * WITH RECURSIVE: `anchor` once, then `step` repeatedly, each time reading the previous
+       * round's new rows through `cte_ref(workId)`, until a round adds nothing.
+       */
+      readonly kind: 'recursive_union';
+      readonly workId: number;
+      readonly anchor: LogicalPlan;
+      readonly step: LogicalPlan;
+      readonly all: boolean;
+      readonly output: readonly ColumnDef[];
+    }
+  | {
       readonly kind: 'with';
       readonly ctes: readonly { readonly cteId: number; readonly name: string; readonly plan: LogicalPlan }[];
       readonly input: LogicalPlan;
@@ -126,6 +138,7 @@ export function outputOf(p: LogicalPlan): readonly ColumnDef[] {
     case 'setop':
     case 'cte_ref':
     case 'function_scan':
+    case 'recursive_union':
       return p.output;
     case 'filter':
     case 'sort':
@@ -168,6 +181,8 @@ export function inputsOf(p: LogicalPlan): LogicalPlan[] {
     case 'join':
     case 'setop':
       return [p.left, p.right];
+    case 'recursive_union':
+      return [p.anchor, p.step];
     default:
       return assertNever(p);
   }
@@ -199,6 +214,8 @@ export function withInputs(p: LogicalPlan, inputs: readonly LogicalPlan[]): Logi
     case 'join':
     case 'setop':
       return { ...p, left: inputs[0]!, right: inputs[1]! };
+    case 'recursive_union':
+      return { ...p, anchor: inputs[0]!, step: inputs[1]! };
     default:
       return assertNever(p);
   }

@@ -54,6 +54,7 @@ export function nodeExprs(p: LogicalPlan): Expr[] {
     case 'setop':
     case 'cte_ref':
     case 'with':
+    case 'recursive_union':
       return [];
     default:
       return assertNever(p);
@@ -115,6 +116,7 @@ export function mapNodeExprs(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan 
     case 'setop':
     case 'cte_ref':
     case 'with':
+    case 'recursive_union':
       return p;
     default:
       return assertNever(p);

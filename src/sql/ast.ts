@@ -155,6 +155,8 @@ export interface AstCte {
   readonly name: string;
   readonly columns?: readonly string[];
   readonly query: AstQuery;
+  /** Declared under WITH RECURSIVE: the query may read its own rows (UNION [ALL] of anchor and step). */
+  readonly recursive?: boolean;
 }
 
 /** A SELECT block. */

@@ -198,7 +198,12 @@ class Normaliser {
       const o = obj(x);
       return o?.type === 'column_ref' ? this.ident(o.column) : this.ident(x);
     });
-    return { name, query: this.query(inner), ...(cols.length > 0 ? { columns: cols } : {}) };
+    return {
+      name,
+      query: this.query(inner),
+      ...(cols.length > 0 ? { columns: cols } : {}),
+      ...(this.rw.recursive ? { recursive: true } : {}),
+    };
   }
 
   private limit(r: Raw): { limit?: AstExpr; offset?: AstExpr } {

@@ -8,6 +8,8 @@ export interface Rewritten {
   readonly strings: readonly string[];
   /** Maps an offset in `text` to a 0-based offset in the original SQL. */
   readonly originalOffset: (offset: number) => number;
+  /** The statement said WITH RECURSIVE (the grammar drops the word, so it is lifted out here). */
+  readonly recursive: boolean;
 }
 
 type TokKind = 'ident' | 'qident' | 'string' | 'number' | 'param' | 'op' | 'punct';
@@ -269,6 +271,7 @@ export function rewriteSql(sql: string): Rewritten {
   const gap = (k: number): boolean => k > 0 && toks[k]!.pos > toks[k - 1]!.pos + toks[k - 1]!.text.length;
   // Stack of enclosing function names per open parenthesis, for FROM/FOR/IN inside substring/position.
   const parens: { fn: string; sawFrom: boolean }[] = [];
+  let recursive = false;
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
     const prev = toks[k - 1];
@@ -375,7 +378,10 @@ export function rewriteSql(sql: string): Rewritten {
         while (k + 1 < toks.length && toks[k + 1]!.value !== ';') k++;
         continue;
       }
-      if (w === 'recursive' && isWord(prev, 'with')) throw featureNotSupported('WITH RECURSIVE');
+      if (w === 'recursive' && isWord(prev, 'with')) {
+        recursive = true;
+        continue;
+      }
       if (w === 'limit' && isWord(toks[k + 1], 'all')) {
         k++;
         continue;
@@ -468,5 +474,5 @@ export function rewriteSql(sql: string): Rewritten {
     }
     return origins[best] ?? 0;
   };
-  return { text, strings, originalOffset };
+  return { text, strings, originalOffset, recursive };
 }

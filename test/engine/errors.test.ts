@@ -63,10 +63,11 @@ const CASES: [string, string, string | RegExp][] = [
   ['insert into tasks (id) values (1)', '0A000', /INSERT/],
   ['select 2 #> 3', '0A000', /operator #>/],
   ["select 'x'::time", '0A000', /type "time"/],
+  // PostgreSQL would run forever; the engine stops a runaway recursion.
   [
     'with recursive r(n) as (select 1 union all select n + 1 from r) select * from r',
-    '0A000',
-    /WITH RECURSIVE/,
+    '54001',
+    /did not terminate/,
   ],
 ];
 

@@ -1702,6 +1702,37 @@ const CASES: [string, (string | null)[][]][] = [
   ],
   ['values (3), (1), (2) order by 1', [['1'], ['2'], ['3']]],
   ['select * from (values (1)) v', [['1']]],
+  [
+    'with recursive r(n) as (select 1 union all select n + 1 from r where n < 5) select * from r',
+    [['1'], ['2'], ['3'], ['4'], ['5']],
+  ],
+  [
+    'with recursive r(n) as (select 1 union select n % 3 + 1 from r) select * from r order by n',
+    [['1'], ['2'], ['3']],
+  ],
+  [
+    'with recursive chain(id, depth) as (select id, 0 from tasks where id = 100 union all select t.id, c.depth + 1 from chain c join tasks t on t.id = c.id + 1 where c.depth < 3) select * from chain order by depth',
+    [
+      ['100', '0'],
+      ['101', '1'],
+      ['102', '2'],
+      ['103', '3'],
+    ],
+  ],
+  ['with recursive x as (select 1 as a) select * from x', [['1']]],
+  [
+    "with recursive d(day) as (select date '2024-01-30' union all select day + 1 from d where day < date '2024-02-02') select day, to_char(day, 'Dy') from d",
+    [
+      ['2024-01-30', 'Tue'],
+      ['2024-01-31', 'Wed'],
+      ['2024-02-01', 'Thu'],
+      ['2024-02-02', 'Fri'],
+    ],
+  ],
+  [
+    'with recursive fib(a, b) as (select 0::bigint, 1::bigint union all select b, a + b from fib where b < 100) select a from fib order by a',
+    [['0'], ['1'], ['1'], ['2'], ['3'], ['5'], ['8'], ['13'], ['21'], ['34'], ['55'], ['89']],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {

@@ -23,7 +23,8 @@ export const inlineCtes: Rule = {
     });
     const inline = (p: LogicalPlan): LogicalPlan =>
       transformDeep(p, (n) => {
-        if (n.kind === 'cte_ref' && (uses.get(n.cteId) ?? 0) <= 1) {
+        // Working-table references of a recursive CTE have no definition of their own: left alone.
+        if (n.kind === 'cte_ref' && defs.has(n.cteId) && (uses.get(n.cteId) ?? 0) <= 1) {
           const body = inline(defs.get(n.cteId)!);
           const out = outputOf(body);
           return { kind: 'project', input: body, exprs: out.map(colRef), output: n.output };

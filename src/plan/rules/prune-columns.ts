@@ -69,6 +69,8 @@ function prune(p0: LogicalPlan, need: ReadonlySet<number>): LogicalPlan {
     }
     case 'setop':
       return { ...p, left: prune(p.left, all(p.left)), right: prune(p.right, all(p.right)) };
+    case 'recursive_union':
+      return { ...p, anchor: prune(p.anchor, all(p.anchor)), step: prune(p.step, all(p.step)) };
     case 'with':
       return {
         ...p,

@@ -114,6 +114,8 @@ function push(p0: LogicalPlan, preds: readonly Expr[], ctx: RuleContext): Logica
       return wrap({ ...p, input: push(p.input, [], ctx) }, preds);
     case 'setop':
       return wrap({ ...p, left: push(p.left, [], ctx), right: push(p.right, [], ctx) }, preds);
+    case 'recursive_union':
+      return wrap({ ...p, anchor: push(p.anchor, [], ctx), step: push(p.step, [], ctx) }, preds);
     case 'values':
     case 'cte_ref':
     case 'function_scan':
