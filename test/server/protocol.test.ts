@@ -68,12 +68,15 @@ describe('startup', () => {
     expect(errorFields(e!.body)).toMatchObject({ S: 'FATAL', C: '28000' });
   });
 
-  it('reports startup settings it cannot honour as a WARNING and keeps UTC', async () => {
+  it('honours a startup TimeZone and reports one it cannot honour as a WARNING, keeping UTC', async () => {
     const c = await RawClient.connect(port, { TimeZone: 'Europe/Berlin', extra_float_digits: '3' });
-    expect(c.params.get('TimeZone')).toBe('UTC');
+    expect(c.params.get('TimeZone')).toBe('Europe/Berlin');
     const r = await c.query('show extra_float_digits');
     expect(rows(r)).toEqual([['3']]);
     await c.end();
+    const d = await RawClient.connect(port, { TimeZone: 'Mars/Olympus' });
+    expect(d.params.get('TimeZone')).toBe('UTC');
+    await d.end();
   });
 });
 
