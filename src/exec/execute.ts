@@ -326,7 +326,56 @@ export class Executor {
     }
   }
 
+  /**
+   * LATERAL join: the right side runs once per distinct value combination of the left columns it
+   * reads (set as outer values, so its scans receive them as pushed parameters), then a nested loop.
+   */
+  private async *lateralJoin(p: Extract<LogicalPlan, { kind: 'join' }>): AsyncGenerator<Row[]> {
+    const lcols = outputOf(p.left);
+    const rcols = outputOf(p.right);
+    const lpos = (p.lateral ?? []).map((id) => lcols.findIndex((c) => c.id === id));
+    const both = this.scope([...lcols, ...rcols]);
+    const on = p.on ? compile(p.on, both) : undefined;
+    const nullsR = new Array<unknown>(rcols.length).fill(null);
+    const cache = new Map<string, Row[]>();
+    for await (const batch of this.run(p.left)) {
+      const out: Row[] = [];
+      for (const l of batch) {
+        const key = JSON.stringify(lpos.map((i) => l[i] ?? null));
+        let rows = cache.get(key);
+        if (!rows) {
+          const saved = (p.lateral ?? []).map((id) => [id, this.outer.has(id), this.outer.get(id)] as const);
+          (p.lateral ?? []).forEach((id, k) => {
+            this.outer.set(id, l[lpos[k]!]);
+          });
+          try {
+            rows = await this.collect(p.right);
+          } finally {
+            for (const [id, had, v] of saved) {
+              if (had) this.outer.set(id, v);
+              else this.outer.delete(id);
+            }
+          }
+          cache.set(key, rows);
+        }
+        let matched = false;
+        for (const r of rows) {
+          const row = concatRow(l, r, lcols.length, rcols.length);
+          if (on && on(row) !== true) continue;
+          matched = true;
+          out.push(row);
+        }
+        if (!matched && p.joinType === 'left') out.push(concatRow(l, nullsR, lcols.length, rcols.length));
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
   private async *join(p: Extract<LogicalPlan, { kind: 'join' }>): AsyncGenerator<Row[]> {
+    if (p.lateral) {
+      yield* this.lateralJoin(p);
+      return;
+    }
     const lcols = outputOf(p.left);
     const rcols = outputOf(p.right);
     const lids = new Set(lcols.map((c) => c.id));

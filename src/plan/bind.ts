@@ -68,7 +68,7 @@ import {
   comparisonType,
   ParamPlaceholder,
 } from './types.js';
-import { forEachNode } from './walk.js';
+import { forEachNode, nodeExprs } from './walk.js';
 
 /** A bound query: its plan and the user-visible result columns. */
 export interface BoundQuery {
@@ -727,7 +727,18 @@ class Binder {
       }
       case 'join': {
         const l = this.from(f.left, outer);
-        const r = this.from(f.right, outer);
+        const isLateral =
+          (f.right.type === 'derived' || f.right.type === 'function') && f.right.lateral === true;
+        // A LATERAL item sees the items to its left as an enclosing scope.
+        const r = this.from(f.right, isLateral ? { ...l.scope, parent: outer, outerRefs: new Set() } : outer);
+        const lateralIds = isLateral ? this.readsOf(r.plan, new Set(outputOf(l.plan).map((c) => c.id))) : [];
+        if (isLateral && (f.kind === 'right' || f.kind === 'full')) {
+          throw new SqlError(
+            '42601',
+            'the combining JOIN type must be INNER or LEFT for a LATERAL reference',
+          );
+        }
+        const lat = lateralIds.length > 0 ? { lateral: lateralIds } : {};
         const scope: Scope = {
           rels: [...l.scope.rels, ...r.scope.rels],
           merged: [...l.scope.merged, ...r.scope.merged],
@@ -741,7 +752,10 @@ class Binder {
               throw new SqlError('42712', `table name "${a.alias}" specified more than once`);
             }
         if (f.kind === 'cross')
-          return { plan: { kind: 'join', joinType: 'cross', left: l.plan, right: r.plan, on: null }, scope };
+          return {
+            plan: { kind: 'join', joinType: 'cross', left: l.plan, right: r.plan, on: null, ...lat },
+            scope,
+          };
         const conds: Expr[] = [];
         let plan: LogicalPlan;
         let merged = scope.merged;
@@ -766,7 +780,7 @@ class Binder {
             } else newMerged.push(f.kind === 'right' ? { ...rc, name } : { ...lc, name });
           }
           merged = [...newMerged, ...merged.filter((m) => !newMerged.some((n) => n.name === m.name))];
-          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on: and(conds) };
+          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on: and(conds), ...lat };
           if (coalesced.length > 0) {
             const out = outputOf(plan);
             plan = {
@@ -779,11 +793,20 @@ class Binder {
         } else {
           const on = this.boolExpr(f.on!, { scope, agg: false, window: false, clause: 'JOIN conditions' });
           if (hasSubquery(on)) throw featureNotSupported('subqueries in JOIN conditions');
-          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on };
+          plan = { kind: 'join', joinType: f.kind, left: l.plan, right: r.plan, on, ...lat };
         }
         return { plan, scope: { ...scope, merged, hidden } };
       }
     }
+  }
+
+  /** Column ids from `ids` that a plan reads anywhere (expressions, scan parameters, subplans). */
+  private readsOf(plan: LogicalPlan, ids: ReadonlySet<number>): number[] {
+    const used = new Set<number>();
+    forEachNode(plan, (n) => {
+      for (const e of nodeExprs(n)) for (const id of columnIds(e)) if (ids.has(id)) used.add(id);
+    });
+    return [...used];
   }
 
   private findCte(name: string): CteDef | undefined {

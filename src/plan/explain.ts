@@ -191,7 +191,11 @@ export function explainPlan(
       case 'join': {
         const lids = new Set(outputOf(p.left).map((c) => c.id));
         const rids = new Set(outputOf(p.right).map((c) => c.id));
-        const kind = splitJoinKeys(p.on, lids, rids).leftKeys.length > 0 ? 'Hash Join' : 'Nested Loop';
+        const kind = p.lateral
+          ? 'Nested Loop (lateral: right side per left row)'
+          : splitJoinKeys(p.on, lids, rids).leftKeys.length > 0
+            ? 'Hash Join'
+            : 'Nested Loop';
         line(`${kind} ${p.joinType}${p.on ? ` on ${exprToString(p.on)}` : ''}`);
         if (p.dynamic) {
           detail(
@@ -247,7 +251,13 @@ export function explainPlan(
         assertNever(p);
     }
     const own = subplans.splice(0);
-    for (const c of childrenOf(p)) walk(c, depth + 1);
+    for (const c of childrenOf(p)) {
+      // The right side of a LATERAL join runs per left row: its requests count as a lower bound.
+      const perRow = p.kind === 'join' && p.lateral !== undefined && c === p.right;
+      if (perRow) inSubplan++;
+      walk(c, depth + 1);
+      if (perRow) inSubplan--;
+    }
     for (const sp of own) {
       lines.push(`${pad}  SubPlan${sp.correlated ? ' (correlated: runs once per distinct outer key)' : ''}`);
       if (sp.correlated) inSubplan++;

@@ -58,6 +58,11 @@ export type LogicalPlan =
       readonly right: LogicalPlan;
       readonly on: Expr | null;
       readonly dynamic?: DynamicFilter;
+      /**
+       * LATERAL: ids of left-side columns the right side reads; the right side runs once per
+       * distinct combination of their values (nested loop), with the values as parameters.
+       */
+      readonly lateral?: readonly number[];
     }
   | {
       readonly kind: 'aggregate';

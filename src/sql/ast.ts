@@ -122,6 +122,8 @@ export type AstFrom =
       readonly query: AstQuery;
       readonly alias?: string;
       readonly columnAliases?: readonly string[];
+      /** LATERAL: may refer to the FROM items to its left. */
+      readonly lateral?: boolean;
     }
   | {
       readonly type: 'function';
@@ -129,6 +131,7 @@ export type AstFrom =
       readonly args: readonly AstExpr[];
       readonly alias?: string;
       readonly columnAliases?: readonly string[];
+      readonly lateral?: boolean;
     }
   | {
       readonly type: 'values';

@@ -297,7 +297,7 @@ class Normaliser {
 
   private fromItem(f: Raw): AstFrom {
     const alias = this.aliasParts(f.as);
-    if (f.prefix === 'lateral') throw featureNotSupported('LATERAL');
+    const lateral = f.prefix === 'lateral' ? { lateral: true } : {};
     const e = obj(f.expr);
     if (e && e.type === 'tables') return this.fromList(arr(e.expr));
     if (e && e.type === 'values') {
@@ -307,11 +307,11 @@ class Normaliser {
       });
       return { type: 'values', rows, ...alias };
     }
-    if (e?.ast) return { type: 'derived', query: this.query(obj(e.ast)!), ...alias };
+    if (e?.ast) return { type: 'derived', query: this.query(obj(e.ast)!), ...alias, ...lateral };
     if (e && e.type === 'function') {
       const fn = this.expr(e);
       if (fn.type !== 'func') throw syntaxError('bad table function');
-      return { type: 'function', name: fn.name, args: fn.args, ...alias };
+      return { type: 'function', name: fn.name, args: fn.args, ...alias, ...lateral };
     }
     if (typeof f.table === 'string') {
       if (f.db) return { type: 'table', name: f.table, schema: String(f.db), ...alias };

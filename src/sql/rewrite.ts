@@ -428,6 +428,11 @@ export function rewriteSql(sql: string): Rewritten {
         continue;
       }
       if (w === 'only' && isWord(prev, 'from', 'join')) continue;
+      if (w === 'cross' && isWord(toks[k + 1], 'join') && isWord(toks[k + 2], 'lateral')) {
+        out.push({ text: ',', pos: t.pos, space: false });
+        k++;
+        continue;
+      }
       if (w === 'natural' && isWord(toks[k + 1], 'join', 'left', 'right', 'full', 'inner')) {
         throw featureNotSupported('NATURAL JOIN', 'use JOIN ... USING (...)');
       }

@@ -154,6 +154,27 @@ describe('request-saving plans', () => {
     expect(sources.clients!.requests).toHaveLength(3);
   });
 
+  it('runs a LATERAL subquery once per distinct left key, with the key pushed into its scan', async () => {
+    const { engine, sources } = fixture();
+    const sql =
+      'select p.name, t.name from projects p, lateral (select name from tasks t where t.project_id = p.id order by t.id desc limit 1) t where p.billable order by 1';
+    expect(text(await engine.query(sql))).toEqual([
+      ['App', 'Android build'],
+      ['Audit', 'Review ledgers'],
+      ['Website', 'QA'],
+    ]);
+    expect(sources.tasks!.requests.map((r) => readFilter(r.filters[0]!))).toEqual(
+      [10, 11, 14].map((v) => ({
+        kind: 'simple',
+        column: 'project_id',
+        type: 'bigint',
+        op: '=',
+        values: [v],
+      })),
+    );
+    expect(await engine.explain(sql)).toMatch(/Estimated requests: at least 2$/);
+  });
+
   it('evaluates an uncorrelated subquery once', async () => {
     const { engine, sources } = fixture();
     await engine.query('select name, (select max(minutes) from entries) from tasks');

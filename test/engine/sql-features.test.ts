@@ -1733,6 +1733,57 @@ const CASES: [string, (string | null)[][]][] = [
     'with recursive fib(a, b) as (select 0::bigint, 1::bigint union all select b, a + b from fib where b < 100) select a from fib order by a',
     [['0'], ['1'], ['1'], ['2'], ['3'], ['5'], ['8'], ['13'], ['21'], ['34'], ['55'], ['89']],
   ],
+  [
+    'select p.name, t.name from projects p, lateral (select name from tasks t where t.project_id = p.id order by t.id desc limit 2) t order by 1, 2',
+    [
+      ['App', 'Android build'],
+      ['App', 'iOS build'],
+      ['Audit', 'Review ledgers'],
+      ['Branding', 'Café menu'],
+      ['Branding', 'Logo'],
+      ['Internal', 'Team offsite'],
+      ['Website', 'Build frontend'],
+      ['Website', 'QA'],
+    ],
+  ],
+  [
+    'select p.name, t.n from projects p left join lateral (select count(*) as n from tasks t where t.project_id = p.id and t.complete) t on true order by 1',
+    [
+      ['App', '1'],
+      ['Audit', '0'],
+      ['Branding', '1'],
+      ['Internal', '0'],
+      ['Website', '1'],
+    ],
+  ],
+  [
+    'select p.id, x from projects p cross join lateral unnest(p.tags) x order by 1, 2',
+    [
+      ['10', 'design'],
+      ['10', 'web'],
+      ['11', 'mobile'],
+      ['14', 'finance'],
+      ['14', 'web'],
+    ],
+  ],
+  [
+    'select c.name, top.name, top.budget from clients c join lateral (select name, budget from projects p where p.client_id = c.id order by budget desc nulls last limit 1) top on true order by 1',
+    [
+      ['Acme Corp', 'App', '12000'],
+      ['Zürich AG', 'Audit', '800'],
+      ['Ærø Design', 'Branding', null],
+    ],
+  ],
+  [
+    'select p.id, e.total from projects p left join lateral (select sum(e.minutes) total from tasks t join entries e on e.task_id = t.id where t.project_id = p.id) e on e.total > 100 order by 1',
+    [
+      ['10', '480'],
+      ['11', '105'],
+      ['12', '215'],
+      ['13', null],
+      ['14', '300'],
+    ],
+  ],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {

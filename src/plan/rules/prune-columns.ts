@@ -63,6 +63,8 @@ function prune(p0: LogicalPlan, need: ReadonlySet<number>): LogicalPlan {
       const rids = all(p.right);
       const needs = new Set(own);
       if (p.dynamic) columnIds(p.dynamic.buildKey, needs);
+      // The left columns a LATERAL right side reads must survive on the left.
+      for (const id of p.lateral ?? []) needs.add(id);
       const l = new Set([...needs].filter((id) => lids.has(id)));
       const r = new Set([...needs].filter((id) => rids.has(id)));
       return { ...p, left: prune(p.left, l), right: prune(p.right, r) };

@@ -103,7 +103,7 @@ function selective(p: LogicalPlan): boolean {
 }
 
 function planJoin(j: Join): LogicalPlan {
-  if (j.dynamic || j.joinType === 'full' || j.joinType === 'cross') return j;
+  if (j.dynamic || j.lateral || j.joinType === 'full' || j.joinType === 'cross') return j;
   const lids = new Set(outputOf(j.left).map((c) => c.id));
   const rids = new Set(outputOf(j.right).map((c) => c.id));
   const keys = splitJoinKeys(j.on, lids, rids);
