@@ -1,6 +1,6 @@
 import type { Interval, Row, SqlType } from '../catalog/types.js';
 import { decimalFix } from '../catalog/values.js';
-import { numericOutOfRange } from '../errors.js';
+import { numericOutOfRange, SqlError } from '../errors.js';
 import type { AggCall } from '../plan/expr.js';
 import { comparatorFor, keyFor } from './compare.js';
 import { type Compiled, type CompileScope, compile } from './compile.js';
@@ -133,6 +133,45 @@ function fold(call: AggCall): () => { step(v: unknown, extra: unknown): void; re
         };
       };
     }
+    case 'percentile_cont':
+    case 'percentile_disc':
+    case 'mode':
+      return () => {
+        // Values arrive in WITHIN GROUP order (the buffered path sorts them first).
+        const vals: unknown[] = [];
+        let frac: number | null = null;
+        return {
+          step(v, extra) {
+            if (frac === null && typeof extra === 'number') frac = extra;
+            if (v !== null) vals.push(v);
+          },
+          result: () => {
+            if (vals.length === 0) return null;
+            if (call.fn === 'mode') {
+              let best: unknown = null;
+              let bestN = 0;
+              let run = 0;
+              for (let i = 0; i < vals.length; i++) {
+                run = i > 0 && vals[i] === vals[i - 1] ? run + 1 : 1;
+                if (run > bestN) {
+                  bestN = run;
+                  best = vals[i];
+                }
+              }
+              return best;
+            }
+            const f = frac ?? 0;
+            if (f < 0 || f > 1) throw new SqlError('22003', `percentile value ${f} is not between 0 and 1`);
+            if (call.fn === 'percentile_disc') return vals[Math.max(0, Math.ceil(f * vals.length) - 1)];
+            const pos = f * (vals.length - 1);
+            const lo = Math.floor(pos);
+            const hi = Math.ceil(pos);
+            const a = vals[lo] as number;
+            const b = vals[hi] as number;
+            return a + (b - a) * (pos - lo);
+          },
+        };
+      };
     case 'string_agg':
       return () => {
         let s: string | null = null;

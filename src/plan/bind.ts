@@ -56,6 +56,7 @@ import {
   aggregateType,
   arrayElement,
   isScalarFunction,
+  ORDERED_SET_AGGREGATES,
   typeScalarCall,
   WINDOW_FUNCTIONS,
 } from './functions.js';
@@ -1510,8 +1511,26 @@ class Binder {
   private aggCall(a: Extract<AstExpr, { type: 'func' }>, ctx: ExprCtx): AggCall {
     const name = a.name === 'every' ? 'bool_and' : a.name;
     if (a.star && name !== 'count') throw syntaxError(`${name}(*) is not valid`);
-    let args = a.args.map((x) => this.expr(x, ctx));
-    const expected = name === 'string_agg' ? 2 : name === 'count' && a.star ? 0 : 1;
+    const ordered = ORDERED_SET_AGGREGATES.has(name);
+    if (ordered !== (a.withinGroup !== undefined)) {
+      throw new SqlError(
+        '42809',
+        ordered
+          ? `WITHIN GROUP is required for ordered-set aggregate ${name}`
+          : `${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`,
+      );
+    }
+    if (ordered && a.withinGroup!.length !== 1)
+      throw featureNotSupported(`${name} with several WITHIN GROUP keys`);
+    // An ordered-set aggregate folds its WITHIN GROUP value; its direct argument (the fraction) follows.
+    const astArgs = ordered ? [a.withinGroup![0]!.expr, ...a.args] : a.args;
+    let args = astArgs.map((x) => this.expr(x, ctx));
+    const expected =
+      name === 'string_agg' || name === 'percentile_cont' || name === 'percentile_disc'
+        ? 2
+        : name === 'count' && a.star
+          ? 0
+          : 1;
     if (args.length !== expected) throw undefinedFunction(`${name} with ${args.length} arguments`);
     const targets = aggregateArgTypes(
       name,
@@ -1522,7 +1541,9 @@ class Binder {
       throw undefinedFunction(`${name}(${args[0]!.type})`);
     }
     const filter = a.filter ? this.boolExpr(a.filter, { ...ctx, clause: 'FILTER' }) : undefined;
-    const orderBy = (a.orderBy ?? []).map((o) => sortKey(this.expr(o.expr, ctx), o));
+    const orderBy = ordered
+      ? [sortKey(args[0]!, a.withinGroup![0]!)]
+      : (a.orderBy ?? []).map((o) => sortKey(this.expr(o.expr, ctx), o));
     return {
       fn: name,
       args,

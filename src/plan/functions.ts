@@ -203,7 +203,13 @@ export const AGGREGATES = new Set([
   'variance',
   'var_samp',
   'var_pop',
+  'percentile_cont',
+  'percentile_disc',
+  'mode',
 ]);
+
+/** Ordered-set aggregates: their input comes from WITHIN GROUP (ORDER BY …). */
+export const ORDERED_SET_AGGREGATES = new Set(['percentile_cont', 'percentile_disc', 'mode']);
 
 /** Window-only function names. */
 export const WINDOW_FUNCTIONS = new Set([
@@ -279,6 +285,13 @@ export function aggregateType(name: string, argTypes: readonly SqlType[]): SqlTy
       if (t === 'double precision') return t;
       if (isNumericType(t) || t === 'unknown') return 'numeric';
       throw undefinedFunction(`${name}(${t})`);
+    case 'percentile_cont':
+      if (t === 'interval') return t;
+      if (isNumericType(t) || t === 'unknown') return 'double precision';
+      throw undefinedFunction(`percentile_cont(${t})`);
+    case 'percentile_disc':
+    case 'mode':
+      return t === 'unknown' ? 'text' : t;
     case 'string_agg':
       return 'text';
     case 'array_agg':
@@ -296,6 +309,9 @@ export function aggregateType(name: string, argTypes: readonly SqlType[]): SqlTy
 /** Argument coercion targets of an aggregate (`string_agg(x, ',')` → text, text). */
 export function aggregateArgTypes(name: string, argTypes: readonly SqlType[]): (SqlType | undefined)[] {
   if (name === 'string_agg') return ['text', 'text'];
+  if (name === 'percentile_cont')
+    return [argTypes[0] === 'interval' ? undefined : 'double precision', 'double precision'];
+  if (name === 'percentile_disc') return [undefined, 'double precision'];
   if (name === 'bool_and' || name === 'bool_or' || name === 'every') return ['boolean'];
   return argTypes.map((t) => (t === 'unknown' && name !== 'count' ? 'text' : undefined));
 }

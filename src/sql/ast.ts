@@ -87,6 +87,8 @@ export type AstExpr =
       readonly star: boolean;
       readonly distinct: boolean;
       readonly orderBy?: readonly AstOrderItem[];
+      /** Ordered-set aggregates: `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`. */
+      readonly withinGroup?: readonly AstOrderItem[];
       readonly filter?: AstExpr;
       readonly over?: AstWindowSpec;
     }

@@ -640,15 +640,17 @@ class Normaliser {
     let star = false;
     let distinct = false;
     let orderBy: AstOrderItem[] | undefined;
+    let withinGroup: AstOrderItem[] | undefined;
     if (e.type === 'aggr_func') {
       const a = obj(e.args) ?? {};
       const x = obj(a.expr);
       if (x?.type === 'star') star = true;
-      else if (x) {
+      else if (x && x.type !== undefined) {
         args = x.type === 'expr_list' ? this.exprList(x) : [this.expr(x)];
       }
       distinct = String(a.distinct ?? '').toUpperCase() === 'DISTINCT';
       if (a.orderby) orderBy = this.orderBy(a.orderby);
+      if (e.within_group_orderby) withinGroup = this.orderBy(e.within_group_orderby);
       const sep = obj(a.separator);
       if (sep?.delimiter) args.push(this.expr(sep.delimiter));
     } else if (name === 'trim' || name === 'ltrim' || name === 'rtrim' || name === 'btrim') {
@@ -671,6 +673,7 @@ class Normaliser {
       star,
       distinct,
       ...(orderBy && orderBy.length > 0 ? { orderBy } : {}),
+      ...(withinGroup && withinGroup.length > 0 ? { withinGroup } : {}),
       ...(filter ? { filter: this.expr(filter) } : {}),
       ...(overSpec ? { over: overSpec } : {}),
     };

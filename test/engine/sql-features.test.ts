@@ -1784,6 +1784,26 @@ const CASES: [string, (string | null)[][]][] = [
       ['14', '300'],
     ],
   ],
+  [
+    'select percentile_cont(0.5) within group (order by minutes), percentile_disc(0.5) within group (order by minutes), mode() within group (order by user_name) from entries',
+    [['75', '60', 'ann']],
+  ],
+  [
+    'select user_name, percentile_cont(0.25) within group (order by minutes desc) from entries group by user_name order by 1',
+    [
+      ['ann', '180'],
+      ['bob', '82.5'],
+      ['cé', '30'],
+      ['dan', '153.75'],
+      ['eve', '300'],
+      ['zed', '10'],
+    ],
+  ],
+  [
+    'select percentile_cont(0.9) within group (order by minutes) filter (where billed) from entries',
+    [['168']],
+  ],
+  ['select percentile_disc(0.3) within group (order by entry_date) from entries', [['2023-02-11']]],
 ];
 
 describe('SQL features (answers checked against PostgreSQL)', () => {
