@@ -172,10 +172,14 @@ export function explainPlan(
       case 'function_scan':
         line(`Function Scan ${p.fn}(${p.args.map(exprToString).join(', ')})`);
         return;
-      case 'filter':
+      case 'filter': {
         line(`Filter ${exprToString(p.predicate)}`);
+        // Rows fetched but thrown away locally: what an exact pushdown would have saved.
+        const input = stats?.get(p.input);
+        if (st && input) detail(`rows removed by filter: ${input.rows - st.rows}`);
         subs([p.predicate]);
         break;
+      }
       case 'project':
         line(
           `Project ${p.exprs

@@ -63,6 +63,8 @@ describe('EXPLAIN', () => {
     // Three rows in pages of two: the source counted two requests.
     expect(out).toContain('requests=2 rows fetched=3 cache hits=0 retries=0 scan calls=1');
     expect(out).toMatch(/Execution Time: [\d.]+ ms\nTotal Requests: 2$/);
+    const f = await engine.explain('select id from entries where minutes > 100', { analyze: true });
+    expect(f).toContain('rows removed by filter: 6');
   });
 
   it('EXPLAIN VERBOSE lists the output columns of every node with their types', async () => {
