@@ -95,7 +95,7 @@ export const STANDARD_SETTINGS: readonly SettingDef[] = [
     },
   },
   {
-    name: 'datestyle',
+    name: 'DateStyle',
     default: 'ISO, MDY',
     description: 'Display format of dates (ISO only).',
     validate: (v) => {
@@ -104,7 +104,7 @@ export const STANDARD_SETTINGS: readonly SettingDef[] = [
     },
   },
   {
-    name: 'timezone',
+    name: 'TimeZone',
     default: 'UTC',
     description: 'Session time zone: timestamptz values are shown and truncated in it (Paymo stores UTC).',
     validate: (v) => zoneByName(v).name,
@@ -126,7 +126,7 @@ export const STANDARD_SETTINGS: readonly SettingDef[] = [
       return 'on';
     },
   },
-  { name: 'intervalstyle', default: 'postgres', description: 'Display format of intervals (postgres only).' },
+  { name: 'IntervalStyle', default: 'postgres', description: 'Display format of intervals (postgres only).' },
   {
     name: 'statement_timeout',
     default: '0',
@@ -306,7 +306,8 @@ export class Session implements SessionSettings {
       return {
         command: 'SHOW',
         rowCount: 1,
-        fields: [{ name: (this.defs.get(key.toLowerCase())?.name ?? key).toLowerCase(), type: 'text' }],
+        // PostgreSQL names the column after the parameter's canonical spelling (`SHOW datestyle` → DateStyle).
+        fields: [{ name: this.defs.get(key.toLowerCase())?.name ?? key.toLowerCase(), type: 'text' }],
         rows: [[value]],
         notices: [],
       };
