@@ -183,6 +183,7 @@ function inList(
   // NULL in an IN list never matches; in NOT IN it makes the predicate never true (left to SQL).
   if (negated && list.some((v) => v === null)) return undefined;
   const vals = list.filter((v) => v !== null);
+  if (col.interval) return negated ? undefined : intervalOfList(col, vals);
   const ex =
     cap(col, negated ? 'not_in' : 'in') ?? (!negated && vals.length === 1 ? cap(col, 'eq') : undefined);
   if (!ex) return undefined;
@@ -195,6 +196,25 @@ function inList(
   if (vals.length === 0) return negated ? undefined : { exactness: 'exact', conds: [], empty: true };
   const t: Translated = { exactness: ex, conds: [cond(col.field, negated ? 'not in' : 'in', sent)] };
   return isId && !negated ? { ...t, ids: vals as number[] } : t;
+}
+
+/** `IN` / ORs of `=` on an interval column: one interval from the smallest to the largest value. */
+function intervalOfList(col: PushColumn, vals: readonly unknown[]): Translated | undefined {
+  if (vals.length === 0) return { exactness: 'exact', conds: [], empty: true };
+  const sorted = [...vals].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  if (col.type === 'timestamptz') sorted.sort((a, b) => Number(a) - Number(b));
+  const lo = intervalBound(col.interval!, col.type, '>=', sorted[0]);
+  const hi = intervalBound(col.interval!, col.type, '<=', sorted.at(-1));
+  if (!lo || !hi) return undefined;
+  return {
+    exactness: 'inexact',
+    conds: [],
+    bounds: {
+      param: col.interval!,
+      ...(lo.from !== undefined ? { from: lo.from } : {}),
+      ...(hi.to !== undefined ? { to: hi.to } : {}),
+    },
+  };
 }
 
 /** The longest run of literal characters of a LIKE pattern (default `\` escape), or undefined. */

@@ -20,7 +20,14 @@ import {
   supportOf,
 } from './filters.js';
 import type { PaymoClient, PaymoRow } from './http-client.js';
-import type { ColumnSpec, Fallback, ObjectSpec, RequiredFilter, ValueSource } from './specs/types.js';
+import type {
+  ColumnSpec,
+  DerivedValue,
+  Fallback,
+  ObjectSpec,
+  RequiredFilter,
+  ValueSource,
+} from './specs/types.js';
 import { renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
 
 /** Paymo's cap of included items per resource type per response (paymo-api.md 1.7). */
@@ -237,7 +244,8 @@ function describeRequired(spec: ObjectSpec, rf: RequiredFilter): string {
   const parts = [`${rf.anyOf.join(', ')} (= or IN)`];
   for (const iv of rf.intervals ?? []) {
     const cols = spec.columns.filter((c) => c.interval?.param === iv).map((c) => c.name);
-    parts.push(`a range on ${cols.join(' or ')} (sent as ${iv})`);
+    const list = cols.length > 1 ? `${cols.slice(0, -1).join(', ')} or ${cols.at(-1)}` : cols.join('');
+    parts.push(`a range on ${list} (sent as ${iv})`);
   }
   for (const g of rf.allOf ?? []) parts.push(`filters on both ${g.join(' and ')}`);
   return parts.join('; or ');
@@ -683,10 +691,24 @@ export class PaymoTable implements TableSource {
   /** One row in spec column order from a chain (ancestors, then the leaf). */
   #row(route: Route, chain: readonly PaymoRow[]): Row {
     const leaf = chain.length - 1;
-    return this.spec.columns.map((c) => {
-      const src = route.values[c.name];
-      const obj = chain[src ? src.level : leaf];
-      return convertValue(obj?.[src ? src.field : c.name], c.type);
-    });
+    const raw = (name: string): unknown => {
+      const src = route.values[name];
+      return chain[src ? src.level : leaf]?.[src ? src.field : name];
+    };
+    return this.spec.columns.map((c) =>
+      c.derived ? this.#derive(c.derived, raw) : convertValue(raw(c.name), c.type),
+    );
+  }
+
+  /** A derived column's value: the first set source attribute, as a date (date-times by their UTC day). */
+  #derive(d: DerivedValue, raw: (name: string) => unknown): unknown {
+    for (const f of d.fields) {
+      const type = this.#columns.get(f)?.type ?? 'text';
+      const v = convertValue(raw(f), type);
+      if (v === null) continue;
+      if (type === 'timestamptz' && typeof v === 'number') return new Date(v).toISOString().slice(0, 10);
+      return type === 'date' ? v : null;
+    }
+    return null;
   }
 }

@@ -14,6 +14,7 @@
 import type { SqlType } from '../../catalog/types.js';
 import type {
   ColumnSpec,
+  DerivedValue,
   FilterCapability,
   FilterOp,
   ForeignKey,
@@ -70,6 +71,7 @@ export interface ColOpts {
   readonly ref?: string;
   readonly interval?: IntervalPush;
   readonly detailOnly?: boolean;
+  readonly derived?: DerivedValue;
 }
 
 /** A column spec; see ColOpts. `ref` is kept on the result only until `table()` turns it into a ForeignKey. */
@@ -93,6 +95,7 @@ export function col(
     ...(o.c ? { createOnly: true } : {}),
     ...(o.req ? { requiredOnInsert: true } : {}),
     ...(o.detailOnly ? { detailOnly: true } : {}),
+    ...(o.derived ? { derived: o.derived } : {}),
     ...(o.ref ? { ref: o.ref } : {}),
   };
 }

@@ -133,6 +133,15 @@ function checkColumns(spec: ObjectSpec, problems: string[]): void {
         problems.push(`${at}: both a range filter and an interval push`);
     }
     if (c.filters && spec.read.kind !== 'list') problems.push(`${at}: filters on a ${spec.read.kind} table`);
+    if (c.derived) {
+      if (c.type !== 'date' || !c.readOnly) problems.push(`${at}: a derived day must be a read-only date`);
+      if (c.filters) problems.push(`${at}: a derived column pushes only through an interval`);
+      for (const f of c.derived.fields) {
+        const src = spec.columns.find((x) => x.name === f);
+        if (!src || src.derived || (src.type !== 'date' && src.type !== 'timestamptz'))
+          problems.push(`${at}: derived from ${f}, which is not a date or timestamptz column`);
+      }
+    }
     if (c.detailOnly && (spec.read.kind !== 'list' || !spec.read.byId))
       problems.push(`${at}: detailOnly needs a list table readable by id`);
   }

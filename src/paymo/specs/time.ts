@@ -63,6 +63,18 @@ export const timeEntries: ObjectSpec = table({
       ref: 'invoice_line_items',
     }),
     ...stamps(),
+    // Not a Paymo attribute: the one day column a date window can be written on (`spent_on >= X`),
+    // so "this month" reaches Paymo as one time_interval instead of `start_time >= X OR date >= X`.
+    col(
+      'spent_on',
+      'date',
+      'Day the time counts for (computed): date for bulk entries, the UTC date of start_time for interval entries; ranges are sent as time_interval',
+      {
+        ro: true,
+        interval: TIME_INTERVAL,
+        derived: { kind: 'day-of-first', fields: ['date', 'start_time'] },
+      },
+    ),
   ],
 });
 

@@ -54,6 +54,16 @@ export interface ValueSource {
   readonly field: string;
 }
 
+/**
+ * A column Paymo does not send, computed from attributes of the same object: `day-of-first` is the
+ * first of `fields` that is set, as a date (a `date` attribute as it is, a date-time attribute as
+ * its UTC day). Derived columns are read-only; filters on them push only through `interval`.
+ */
+export interface DerivedValue {
+  readonly kind: 'day-of-first';
+  readonly fields: readonly string[];
+}
+
 /** One column of a table. */
 export interface ColumnSpec {
   /** SQL column name = Paymo attribute name (snake_case). */
@@ -74,6 +84,8 @@ export interface ColumnSpec {
   readonly requiredOnInsert?: boolean;
   /** Only read-one responses carry it (report `content`): a list needs one `GET /x/{id}` per row. */
   readonly detailOnly?: boolean;
+  /** Computed from other attributes of the object instead of read from `name`. */
+  readonly derived?: DerivedValue;
 }
 
 /** A foreign key, for the wire server's catalog (`information_schema`, `\d`). */
