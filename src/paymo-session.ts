@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, type QueryStream } from './engine.js';
 import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
 import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
 import type { PaymoClient } from './paymo/http-client.js';
@@ -62,14 +62,68 @@ export function createPaymoSession(
     ...(options.requestBudget !== undefined ? { requestBudget: options.requestBudget } : {}),
     ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
   });
-  const on = createEngine({ catalog, pushdown: true });
-  const off = createEngine({ catalog, pushdown: false });
+  const on = statementScoped(createEngine({ catalog, pushdown: true }), catalog);
+  const off = statementScoped(createEngine({ catalog, pushdown: false }), catalog);
   return {
     catalog,
     engineFor(settings) {
       catalog.setRequestBudget(Number(settings.get('paymo.max_requests')));
       catalog.cache.setTtl(parseDuration(settings.get('paymo.cache_ttl'), 's'));
       return settings.get('paymo.pushdown') === 'on' ? on : off;
+    },
+  };
+}
+
+/**
+ * The engine with each call run as one statement of the catalog (`PaymoCatalog.statement`), so no
+ * Paymo request repeats within it whatever `paymo.cache_ttl` says. A multi-statement text is one
+ * scope (the statements of one simple-query message share answers); a stream's scope lasts until it
+ * is read to the end, fails, or is closed early.
+ */
+function statementScoped(engine: Engine, catalog: PaymoCatalog): Engine {
+  return {
+    query: (sql, params, opts) => catalog.statement(() => engine.query(sql, params, opts)),
+    queryMany: (sql, params, opts) => catalog.statement(() => engine.queryMany(sql, params, opts)),
+    explain: (sql, opts) => catalog.statement(() => engine.explain(sql, opts)),
+    plan: (sql, params) => engine.plan(sql, params),
+    describe: (sql) => engine.describe(sql),
+    async stream(sql, params, opts) {
+      const scope = catalog.openStatement();
+      let inner: QueryStream;
+      try {
+        inner = await scope.step(() => engine.stream(sql, params, opts));
+      } catch (error) {
+        scope.close();
+        throw error;
+      }
+      return {
+        command: inner.command,
+        fields: inner.fields,
+        [Symbol.asyncIterator](): AsyncIterator<unknown[][]> {
+          const it = inner[Symbol.asyncIterator]();
+          const settle = async (
+            next: () => Promise<IteratorResult<unknown[][]>>,
+          ): Promise<IteratorResult<unknown[][]>> => {
+            try {
+              const r = await scope.step(next);
+              if (r.done) scope.close();
+              return r;
+            } catch (error) {
+              scope.close();
+              throw error;
+            }
+          };
+          return {
+            next: () => settle(() => it.next()),
+            return: (value?: unknown) => {
+              const r = settle(() =>
+                it.return ? it.return(value) : Promise.resolve({ done: true as const, value: undefined }),
+              );
+              return r.finally(() => scope.close());
+            },
+          };
+        },
+      };
     },
   };
 }

@@ -1,8 +1,15 @@
 /**
  * The cross-query cache of Paymo read responses, keyed by method + path + query. Entries are
- * promises, so identical requests that overlap in time share one HTTP exchange (no request is made
- * twice within a statement while its answer is still fresh). A failed request is never cached.
+ * promises, so identical requests that overlap in time share one HTTP exchange. A failed request is
+ * never cached.
+ *
+ * Statement scopes make "no request twice within one statement" hold whatever the TTL: code run
+ * through `inStatement` (the session wraps every statement, and every step of a streamed one) sees
+ * a memo of each answer the statement already got. The scope travels with the async context
+ * (AsyncLocalStorage), so statements running side by side on one catalog never share a memo, and
+ * a stream nobody finishes leaves nothing behind but its own memo, collected with it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Default freshness of a cached read: short, so answers stay live while repeated queries save requests. */
 export const DEFAULT_CACHE_TTL_MS = 30_000;
@@ -20,11 +27,48 @@ export interface CacheStats {
   readonly size: number;
 }
 
-/** A TTL cache of read results with in-flight sharing and invalidation by resource. */
+/** The answers one statement got, by cache key; `close()` drops them and stops collecting. */
+export class StatementScope {
+  readonly #memo = new Map<string, Promise<unknown>>();
+  #closed = false;
+
+  /** The answer (or the request in flight) of `key` in this statement, if any. */
+  lookup(key: string): Promise<unknown> | undefined {
+    return this.#memo.get(key);
+  }
+
+  /** Keeps the answer of `key` for the rest of the statement (dropped again if it fails). */
+  remember(key: string, value: Promise<unknown>): void {
+    if (this.#closed) return;
+    this.#memo.set(key, value);
+    value.catch(() => {
+      if (this.#memo.get(key) === value) this.#memo.delete(key);
+    });
+  }
+
+  /** Drops the entries whose key `matches` (writes invalidate what they change). */
+  forget(matches: (key: string) => boolean): void {
+    for (const k of [...this.#memo.keys()]) if (matches(k)) this.#memo.delete(k);
+  }
+
+  /** Ends the statement: the memo is emptied and nothing more is kept. */
+  close(): void {
+    this.#closed = true;
+    this.#memo.clear();
+  }
+
+  /** Answers kept (for tests). */
+  get size(): number {
+    return this.#memo.size;
+  }
+}
+
+/** A TTL cache of read results with in-flight sharing, statement scopes and invalidation by resource. */
 export class ResponseCache {
   #ttlMs: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
+  readonly #statement = new AsyncLocalStorage<StatementScope>();
   #hits = 0;
   #misses = 0;
 
@@ -49,10 +93,41 @@ export class ResponseCache {
   }
 
   /**
+   * Runs `fn` (and everything it starts) as part of the statement `scope` (default: a new one).
+   * The caller closes the scope when the statement is over; `fn` may be called again with the same
+   * scope for each step of a streamed statement.
+   */
+  inStatement<T>(fn: () => T, scope: StatementScope = new StatementScope()): T {
+    return this.#statement.run(scope, fn);
+  }
+
+  /** The statement scope of the calling async context, if any. */
+  currentStatement(): StatementScope | undefined {
+    return this.#statement.getStore();
+  }
+
+  /**
    * The cached value of `key`, or the result of `load()` stored under it. `hit` tells whether the
-   * answer came from the cache (or from an identical request already in flight).
+   * answer came from the cache, from an identical request already in flight, or from an earlier
+   * answer of the same statement (kept whatever the TTL).
    */
   async get<T>(key: string, load: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+    const scope = this.#statement.getStore();
+    const seen = scope?.lookup(key);
+    if (seen) {
+      this.#hits++;
+      return { value: (await seen) as T, hit: true };
+    }
+    if (!scope) return this.#shared(key, load);
+    const result = this.#shared(key, load);
+    scope.remember(
+      key,
+      result.then((r) => r.value),
+    );
+    return result;
+  }
+
+  async #shared<T>(key: string, load: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
     const now = this.#now();
     const found = this.#entries.get(key);
     if (found && found.expires > now) {
@@ -83,20 +158,23 @@ export class ResponseCache {
    */
   invalidate(resource: string): void {
     const word = new RegExp(`(^|[^a-z0-9_])${resource.replace(/[^a-z0-9_]/gi, '')}([^a-z0-9_]|$)`, 'i');
-    for (const key of [...this.#entries.keys()]) {
+    const matches = (key: string): boolean => {
       let text = key;
       try {
         text = decodeURIComponent(key);
       } catch {
         // A key that does not decode is matched as it is.
       }
-      if (word.test(text)) this.#entries.delete(key);
-    }
+      return word.test(text);
+    };
+    for (const key of [...this.#entries.keys()]) if (matches(key)) this.#entries.delete(key);
+    this.#statement.getStore()?.forget(matches);
   }
 
-  /** Drops everything. */
+  /** Drops everything (the calling statement's memo too). */
   clear(): void {
     this.#entries.clear();
+    this.#statement.getStore()?.forget(() => true);
   }
 
   /** Hit/miss counters and the number of entries. */

@@ -1,6 +1,6 @@
 /** The Paymo catalog: every spec as a PaymoTable under its name and aliases, plus `paymo_capabilities`. */
 import { Catalog } from '../catalog/catalog.js';
-import { DEFAULT_CACHE_TTL_MS, ResponseCache } from './cache.js';
+import { DEFAULT_CACHE_TTL_MS, ResponseCache, StatementScope } from './cache.js';
 import { capabilitiesTable } from './capabilities.js';
 import type { PaymoClient } from './http-client.js';
 import { PaymoTable, type PaymoTableContext } from './paymo-table.js';
@@ -49,6 +49,31 @@ export class PaymoCatalog extends Catalog {
     }
     this.paymoTables = tables;
     this.register('paymo_capabilities', capabilitiesTable(specs));
+  }
+
+  /**
+   * Runs one statement: every Paymo request `run` makes (directly or through work it starts) is
+   * made at most once, whatever the cache TTL; the memo is dropped when `run` settles.
+   */
+  async statement<T>(run: () => Promise<T>): Promise<T> {
+    const scope = new StatementScope();
+    try {
+      return await this.cache.inStatement(run, scope);
+    } finally {
+      scope.close();
+    }
+  }
+
+  /**
+   * Opens a statement scope for a statement run in steps (a stream): call `step` for each step,
+   * `close` when it ends or is abandoned. A scope never closed only holds its own memo.
+   */
+  openStatement(): { step<T>(fn: () => T): T; close(): void } {
+    const scope = new StatementScope();
+    return {
+      step: (fn) => this.cache.inStatement(fn, scope),
+      close: () => scope.close(),
+    };
   }
 
   /** The per-statement request budget. */
