@@ -50,7 +50,12 @@ const ids = (rs: readonly Rec[]): Set<unknown> => new Set(rs.map((r) => r.id));
 const entriesBetween = (f: Facts, from: string, to: string): Rec[] =>
   f.rec('entries').filter((e) => entryDay(e) >= from && entryDay(e) < to);
 
-/** The suite: about twenty questions an agency owner asks every week. */
+/**
+ * The suite: about twenty questions an agency owner asks every week. Date windows over time entries
+ * use `spent_on` (the entry's day); the same questions in the form written before that column
+ * existed (`start_time >= X OR date >= X`, `coalesce(date, start_time::date)`) follow at the end as
+ * `…-old`, so the cost of that form stays visible.
+ */
 export const QUESTIONS: readonly Question[] = [
   {
     id: 'Q01',
@@ -58,7 +63,7 @@ export const QUESTIONS: readonly Question[] = [
     title: 'hours per project this month',
     sql: `select p.name as project, round(sum(e.duration) / 3600.0, 1) as hours
           from time_entries e join projects p on p.id = e.project_id
-          where e.start_time >= '2026-11-01' or e.date >= '2026-11-01'
+          where e.spent_on >= '2026-11-01'
           group by p.name order by hours desc, project`,
     // entries?where=time_interval in (Nov 1, Dec 1)&include=task.project.name: one page per 2,500 entries.
     minimum: (f) => pages(entriesBetween(f, '2026-11-01', '2026-12-01').length),
@@ -98,7 +103,7 @@ export const QUESTIONS: readonly Question[] = [
             select date_trunc('week', coalesce(e.start_time, e.date::timestamptz)) as week, u.name,
                    sum(e.duration) / 3600.0 as hours
             from time_entries e join users u on u.id = e.user_id
-            where e.start_time >= '2026-10-19' or e.date >= '2026-10-19'
+            where e.spent_on >= '2026-10-19'
             group by 1, 2)
           select week, name, round(hours, 1) as hours, rnk
           from (select week, name, hours, rank() over (partition by week order by hours desc) as rnk from w) r
@@ -138,9 +143,9 @@ export const QUESTIONS: readonly Question[] = [
     id: 'Q07',
     parents: 0,
     title: "one user's hours per day this week",
-    sql: `select coalesce(e.date, e.start_time::date) as day, round(sum(e.duration) / 3600.0, 2) as hours
+    sql: `select e.spent_on as day, round(sum(e.duration) / 3600.0, 2) as hours
           from time_entries e
-          where e.user_id = 1002 and (e.date >= '2026-11-09' or e.start_time >= '2026-11-09')
+          where e.user_id = 1002 and e.spent_on >= '2026-11-09'
           group by 1 order by 1`,
     // entries?where=user_id=1002 and time_interval in (Nov 9, …): one page per 2,500.
     minimum: (f) =>
@@ -246,8 +251,7 @@ export const QUESTIONS: readonly Question[] = [
     sql: `select p.name as project,
                  round(sum(e.duration / 3600.0 * coalesce(t.price_per_hour, p.price_per_hour, 0)), 2) as amount
           from time_entries e join tasks t on t.id = e.task_id join projects p on p.id = e.project_id
-          where coalesce(e.date, e.start_time::date) >= '2026-10-01'
-            and coalesce(e.date, e.start_time::date) < '2026-11-01' and t.billable
+          where e.spent_on >= '2026-10-01' and e.spent_on < '2026-11-01' and t.billable
           group by p.name order by amount desc, project`,
     // entries?where=time_interval in (Oct 1, Nov 1)&include=task.price_per_hour,task.billable,task.project: pages.
     minimum: (f) => pages(entriesBetween(f, '2026-10-01', '2026-11-01').length),
@@ -296,5 +300,53 @@ export const QUESTIONS: readonly Question[] = [
           order by hours, u.name`,
     // users?where=active=true (1) + entries?where=time_interval in (Nov 2, Nov 9) pages.
     minimum: (f) => 1 + pages(entriesBetween(f, '2026-11-02', '2026-11-09').length),
+  },
+  {
+    id: 'Q01-old',
+    parents: 1,
+    title: 'Q01 with start_time OR date',
+    sql: `select p.name as project, round(sum(e.duration) / 3600.0, 1) as hours
+          from time_entries e join projects p on p.id = e.project_id
+          where e.start_time >= '2026-11-01' or e.date >= '2026-11-01'
+          group by p.name order by hours desc, project`,
+    minimum: (f) => pages(entriesBetween(f, '2026-11-01', '2026-12-01').length),
+  },
+  {
+    id: 'Q04-old',
+    parents: 1,
+    title: 'Q04 with start_time OR date',
+    sql: `with w as (
+            select date_trunc('week', coalesce(e.start_time, e.date::timestamptz)) as week, u.name,
+                   sum(e.duration) / 3600.0 as hours
+            from time_entries e join users u on u.id = e.user_id
+            where e.start_time >= '2026-10-19' or e.date >= '2026-10-19'
+            group by 1, 2)
+          select week, name, round(hours, 1) as hours, rnk
+          from (select week, name, hours, rank() over (partition by week order by hours desc) as rnk from w) r
+          where rnk <= 3 order by week, rnk, name`,
+    minimum: (f) => pages(entriesBetween(f, '2026-10-19', '2026-11-16').length),
+  },
+  {
+    id: 'Q07-old',
+    parents: 0,
+    title: 'Q07 with date OR start_time',
+    sql: `select coalesce(e.date, e.start_time::date) as day, round(sum(e.duration) / 3600.0, 2) as hours
+          from time_entries e
+          where e.user_id = 1002 and (e.date >= '2026-11-09' or e.start_time >= '2026-11-09')
+          group by 1 order by 1`,
+    minimum: (f) =>
+      pages(entriesBetween(f, '2026-11-09', '2999-01-01').filter((e) => e.user_id === 1002).length),
+  },
+  {
+    id: 'Q16-old',
+    parents: 2,
+    title: 'Q16 with coalesce(date, start_time::date)',
+    sql: `select p.name as project,
+                 round(sum(e.duration / 3600.0 * coalesce(t.price_per_hour, p.price_per_hour, 0)), 2) as amount
+          from time_entries e join tasks t on t.id = e.task_id join projects p on p.id = e.project_id
+          where coalesce(e.date, e.start_time::date) >= '2026-10-01'
+            and coalesce(e.date, e.start_time::date) < '2026-11-01' and t.billable
+          group by p.name order by amount desc, project`,
+    minimum: (f) => pages(entriesBetween(f, '2026-10-01', '2026-11-01').length),
   },
 ];
