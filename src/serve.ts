@@ -123,6 +123,11 @@ export async function serve(options: ServeOptions): Promise<Served> {
               paymo
                 .engineFor(opts.settings)
                 .stream(sql, params, statementOptions(opts.settings, opts.signal)),
+            // Parse/Describe: result columns and inferred parameter types, planned without any request.
+            describe: async (sql, _paramTypes, opts) => {
+              const d = paymo.engineFor(opts.settings).describe(sql);
+              return { fields: d.fields, paramTypes: d.paramTypes };
+            },
           },
         };
       },

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../src/serve.js';
@@ -46,6 +47,49 @@ describe('paymo-sql serve on the demo company', () => {
     }
   });
 });
+
+const hasAsyncpg = spawnSync('/usr/bin/python3', ['-c', 'import asyncpg'], { encoding: 'utf8' }).status === 0;
+if (!hasAsyncpg && process.env.CI) throw new Error('python3-asyncpg is missing: .ci/run installs it');
+
+describe.skipIf(!hasAsyncpg)(
+  `asyncpg against serve${hasAsyncpg ? '' : ' (skipped: python3-asyncpg not installed)'}`,
+  () => {
+    it('types uncast parameters from the query (Describe), so asyncpg binds Python ints and bools', async () => {
+      const served = await serve({ port: 0 });
+      try {
+        const script = [
+          'import asyncio, asyncpg, sys',
+          'async def main():',
+          `    c = await asyncpg.connect(host='127.0.0.1', port=${served.server.port}, user='paymo', database='paymo', ssl=False)`,
+          "    n = await c.fetchval('SELECT count(*) FROM tasks WHERE project_id = $1 AND complete = $2', 10001, True)",
+          "    name = await c.fetchval('SELECT name FROM projects WHERE id = $1', 10001)",
+          '    print(n, name)',
+          '    await c.close()',
+          'asyncio.run(main())',
+        ].join('\n');
+        const r = await new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+          const p = spawn('/usr/bin/python3', ['-c', script]);
+          let out = '';
+          let err = '';
+          p.stdout.on('data', (d) => {
+            out += d;
+          });
+          p.stderr.on('data', (d) => {
+            err += d;
+          });
+          p.on('exit', (status) => resolve({ status, out, err }));
+        });
+        expect(r.err).toBe('');
+        expect(r.status).toBe(0);
+        const [n, ...name] = r.out.trim().split(' ');
+        expect(Number(n)).toBeGreaterThanOrEqual(0);
+        expect(name.join(' ').length).toBeGreaterThan(0);
+      } finally {
+        await served.close();
+      }
+    });
+  },
+);
 
 describe('paymo-sql serve authentication', () => {
   let sim: SimulatorHandle;
