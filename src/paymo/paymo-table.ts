@@ -25,6 +25,7 @@ import type {
   DerivedValue,
   Fallback,
   ObjectSpec,
+  ParentInclude,
   RequiredFilter,
   ValueSource,
 } from './specs/types.js';
@@ -251,6 +252,11 @@ function describeRequired(spec: ObjectSpec, rf: RequiredFilter): string {
   return parts.join('; or ');
 }
 
+/** A parent embedded in every listed row (see {@link PaymoTable.withParent}). */
+interface Embed extends ParentInclude {
+  readonly parent: PaymoTable;
+}
+
 /** A TableSource over one Paymo object, driven by its spec. */
 export class PaymoTable implements TableSource {
   readonly schema: readonly Column[];
@@ -259,19 +265,53 @@ export class PaymoTable implements TableSource {
   readonly #ctx: PaymoTableContext;
   readonly #routes: readonly Route[];
   readonly #columns: ReadonlyMap<string, ColumnSpec>;
+  readonly #embed: Embed | undefined;
+  /** Column names of a full row: the spec's, then the embedded parent's as `<include>.<name>`. */
+  readonly #names: readonly string[];
 
-  constructor(spec: ObjectSpec, ctx: PaymoTableContext) {
+  constructor(spec: ObjectSpec, ctx: PaymoTableContext, embed?: Embed) {
     this.spec = spec;
     this.#ctx = ctx;
-    this.#routes = routesOf(spec);
+    this.#embed = embed;
+    const inc = embed?.include;
+    this.#routes = routesOf(spec).map((r) =>
+      inc === undefined ? r : { ...r, include: r.include ? `${r.include},${inc}` : inc },
+    );
     this.#columns = new Map(spec.columns.map((c) => [c.name, c]));
     this.maxInListSize = ctx.maxInListSize;
-    this.schema = spec.columns.map((c) => ({
+    const own = spec.columns.map((c) => ({
       name: c.name,
       type: c.type,
       nullable: c.nullable,
       comment: c.comment,
     }));
+    const parentCols = embed
+      ? embed.parent.spec.columns
+          .filter((c) => !c.detailOnly)
+          .map((c) => ({
+            name: `${embed.include}.${c.name}`,
+            type: c.type,
+            nullable: true,
+            comment: `${c.comment} (the row's ${embed.include}, embedded with include=${embed.include}; NULL without one)`,
+          }))
+      : [];
+    this.schema = [...own, ...parentCols];
+    this.#names = this.schema.map((c) => c.name);
+  }
+
+  /**
+   * This table read with its parent `table` embedded through the spec's `include=` on `column`: the
+   * same requests as a plain scan, each row followed by the parent's columns as `<include>.<name>`
+   * (NULL when the row has no parent). This is the Paymo half of a join with the parent (`child.column
+   * = parent.id`, left-join semantics; an inner join adds `<include>.id IS NOT NULL`). A parent Paymo
+   * left out of a response (include caps) is read by id, all missing ones in one request. Undefined
+   * when the spec declares no such include.
+   */
+  withParent(parent: PaymoTable, column: string): PaymoTable | undefined {
+    if (this.#embed || parent.#embed) return undefined;
+    const pi = this.spec.parents?.find((p) => p.column === column && p.table === parent.spec.name);
+    if (!pi || this.spec.read.kind !== 'list' || parent.spec.read.kind !== 'list') return undefined;
+    return new PaymoTable(this.spec, this.#ctx, { ...pi, parent });
   }
 
   /** Per filter, the best answer of any route (every filter is also re-checked on fetched rows). */
@@ -389,8 +429,7 @@ export class PaymoTable implements TableSource {
     const checks = [...request.filters, ...(request.dynamicFilters ?? [])]
       .map(compileLocal)
       .filter((p): p is LocalPredicate => p !== undefined);
-    const names = this.spec.columns.map((c) => c.name);
-    const index = new Map(names.map((n, i) => [n, i]));
+    const index = new Map(this.#names.map((n, i) => [n, i]));
     const out = request.columns.map((c) => {
       const i = index.get(c);
       if (i === undefined) throw new SqlError('42703', `column "${c}" of "${this.spec.name}" does not exist`);
@@ -404,9 +443,11 @@ export class PaymoTable implements TableSource {
       for await (const chains of this.#fetch(plan, ctx)) {
         ctx.stats.rowsFetched += chains.length;
         if (detail && plan.mode !== 'get') await this.#addDetails(chains, ctx);
+        const parents = await this.#parentsOf(chains, ctx);
         const batch: Row[] = [];
         for (const chain of chains) {
           const full = this.#row(route, chain);
+          if (parents) full.push(...parents(chain.at(-1)!));
           const get = (c: string): unknown => full[index.get(c) ?? -1] ?? null;
           if (!checks.every((p) => p(get) === true)) continue;
           batch.push(out.map((i) => full[i]));
@@ -686,6 +727,51 @@ export class PaymoTable implements TableSource {
         if (full) chain[chain.length - 1] = { ...leaf, ...full };
       }),
     );
+  }
+
+  /**
+   * The embedded parent's columns of each row of a page, as a lookup by leaf object; undefined
+   * without an embedded parent. Parents missing from the response are read in one `id in (…)` list.
+   */
+  async #parentsOf(
+    chains: readonly PaymoRow[][],
+    ctx: ScanContext,
+  ): Promise<((leaf: PaymoRow) => unknown[]) | undefined> {
+    const e = this.#embed;
+    if (!e) return undefined;
+    const p = e.parent;
+    const keep = p.spec.columns.flatMap((c, i) => (c.detailOnly ? [] : [i]));
+    const proute = p.#routes[0]!;
+    const toRow = (obj: PaymoRow): unknown[] => {
+      const r = p.#row(proute, [obj]);
+      return keep.map((i) => r[i]);
+    };
+    const fk = (leaf: PaymoRow): number | null => {
+      const v = convertValue(leaf[e.column], 'bigint');
+      return typeof v === 'number' ? v : null;
+    };
+    const embedded = (leaf: PaymoRow): PaymoRow | undefined => {
+      const o = leaf[e.include];
+      return o && typeof o === 'object' && !Array.isArray(o) ? (o as PaymoRow) : undefined;
+    };
+    const missing = [
+      ...new Set(
+        chains.map((c) => c.at(-1)!).flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])),
+      ),
+    ];
+    const fetched = new Map<number, PaymoRow>();
+    for (let i = 0; i < missing.length; i += this.maxInListSize) {
+      const values = missing
+        .slice(i, i + this.maxInListSize)
+        .map((v): WhereValue => ({ kind: 'number', value: v }));
+      for await (const page of p.#list(proute, [{ field: 'id', op: 'in', values }], proute.pageSize, ctx))
+        for (const chain of page) fetched.set(Number(chain[0]!.id), chain[0]!);
+    }
+    const nulls = new Array<unknown>(keep.length).fill(null);
+    return (leaf) => {
+      const obj = embedded(leaf) ?? (fk(leaf) === null ? undefined : fetched.get(fk(leaf)!));
+      return obj ? toRow(obj) : nulls;
+    };
   }
 
   /** One row in spec column order from a chain (ancestors, then the leaf). */

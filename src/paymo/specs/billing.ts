@@ -41,6 +41,7 @@ export const invoices: ObjectSpec = table({
   comment: 'Invoices (Paymo /api/invoices)',
   resource: 'invoices',
   key: 'invoices',
+  parents: [{ include: 'client', column: 'client_id', table: 'clients' }],
   read: LIST,
   writes: 'all',
   writeRules: [DISCOUNT_RULE],
@@ -286,6 +287,11 @@ export const expenses: ObjectSpec = table({
   comment: 'Expenses (Paymo /api/expenses)',
   resource: 'expenses',
   key: 'expenses',
+  parents: [
+    { include: 'client', column: 'client_id', table: 'clients' },
+    { include: 'project', column: 'project_id', table: 'projects' },
+    { include: 'user', column: 'user_id', table: 'users' },
+  ],
   read: LIST,
   writes: 'all',
   columns: [

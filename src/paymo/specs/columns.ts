@@ -20,6 +20,7 @@ import type {
   ForeignKey,
   IntervalPush,
   ObjectSpec,
+  ParentInclude,
   ReadSpec,
   WriteMatrix,
   WriteRule,
@@ -134,6 +135,7 @@ export interface TableInit {
   readonly writes: WriteMatrix | 'all' | 'none';
   readonly writeRules?: readonly WriteRule[];
   readonly primaryKey?: readonly string[];
+  readonly parents?: readonly ParentInclude[];
 }
 
 /** Builds an ObjectSpec: foreign keys from the columns' `ref`, primary key `id` unless given. */
@@ -161,6 +163,7 @@ export function table(init: TableInit): ObjectSpec {
     foreignKeys,
     writes,
     ...(init.writeRules ? { writeRules: init.writeRules } : {}),
+    ...(init.parents ? { parents: init.parents } : {}),
   };
 }
 

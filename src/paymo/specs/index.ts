@@ -257,6 +257,14 @@ export function validateSpecs(specs: readonly ObjectSpec[] = ALL_SPECS): string[
     checkColumns(s, problems);
     checkRead(s, byResource, problems);
     checkWrites(s, problems);
+    for (const pi of s.parents ?? []) {
+      if (s.read.kind !== 'list')
+        problems.push(`${s.name}: parent include ${pi.include} on a ${s.read.kind} table`);
+      if (!s.columns.some((c) => c.name === pi.column))
+        problems.push(`${s.name}: parent include ${pi.include} on unknown column ${pi.column}`);
+      if (tables.get(pi.table)?.read.kind !== 'list')
+        problems.push(`${s.name}: parent include ${pi.include} names ${pi.table}, not a list table`);
+    }
     for (const fk of s.foreignKeys) {
       const target = tables.get(fk.table);
       if (!s.columns.some((c) => c.name === fk.column))

@@ -19,6 +19,10 @@ export const timeEntries: ObjectSpec = table({
     'Tracked time: interval entries (start/end) and bulk entries (date + duration) (Paymo /api/entries)',
   resource: 'entries',
   key: 'entries',
+  parents: [
+    { include: 'task', column: 'task_id', table: 'tasks' },
+    { include: 'user', column: 'user_id', table: 'users' },
+  ],
   read: {
     kind: 'list',
     byId: true,

@@ -186,6 +186,20 @@ export type WriteRule =
       readonly message: string;
     };
 
+/**
+ * A parent object Paymo embeds in every listed object with `include=<include>` at no extra request
+ * (paymo-api.md 1.7): `entries?include=user` puts each entry's user under `user`. Lets a scan carry
+ * its parents' columns (PaymoTable.withParent) instead of a second list of them by id.
+ */
+export interface ParentInclude {
+  /** The include name, which is also the key the parent object arrives under, e.g. `user`. */
+  readonly include: string;
+  /** This table's column holding the parent's id, e.g. `user_id`. */
+  readonly column: string;
+  /** The parent's SQL table (its spec gives the embedded object's columns), e.g. `users`. */
+  readonly table: string;
+}
+
 /** One SQL table over Paymo. */
 export interface ObjectSpec {
   /** snake_case table name, e.g. `time_entries`. */
@@ -203,4 +217,6 @@ export interface ObjectSpec {
   readonly foreignKeys: readonly ForeignKey[];
   readonly writes: WriteMatrix;
   readonly writeRules?: readonly WriteRule[];
+  /** Parents a list read can embed with `include=` (list tables only). */
+  readonly parents?: readonly ParentInclude[];
 }

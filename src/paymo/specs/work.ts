@@ -9,6 +9,7 @@ export const projects: ObjectSpec = table({
   comment: 'Projects (Paymo /api/projects)',
   resource: 'projects',
   key: 'projects',
+  parents: [{ include: 'client', column: 'client_id', table: 'clients' }],
   read: LIST,
   writes: 'all',
   columns: [
@@ -96,6 +97,10 @@ export const tasks: ObjectSpec = table({
   comment: 'Tasks (Paymo /api/tasks)',
   resource: 'tasks',
   key: 'tasks',
+  parents: [
+    { include: 'project', column: 'project_id', table: 'projects' },
+    { include: 'user', column: 'user_id', table: 'users' },
+  ],
   read: LIST,
   writes: 'all',
   writeRules: [
@@ -188,6 +193,10 @@ export const milestones: ObjectSpec = table({
   comment: 'Project milestones (Paymo /api/milestones)',
   resource: 'milestones',
   key: 'milestones',
+  parents: [
+    { include: 'project', column: 'project_id', table: 'projects' },
+    { include: 'user', column: 'user_id', table: 'users' },
+  ],
   read: LIST,
   writes: 'all',
   columns: [

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ScanContext, ScanRequest } from '../../src/catalog/table-source.js';
+import { createEngine } from '../../src/engine.js';
+import { createPaymoCatalog } from '../../src/paymo/catalog.js';
+import { PaymoClient } from '../../src/paymo/http-client.js';
+import type { PaymoTable } from '../../src/paymo/paymo-table.js';
+import { ALL_SPECS } from '../../src/paymo/specs/index.js';
+import type { Expr } from '../../src/plan/expr.js';
+import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import { RESOURCES } from '../../src/simulator/resources.js';
+
+const col = (name: string, type: 'bigint' | 'text' = 'bigint'): Expr => ({
+  kind: 'column',
+  id: 0,
+  name,
+  type,
+});
+const eq = (name: string, value: number): Expr => ({
+  kind: 'call',
+  fn: '=',
+  args: [col(name), { kind: 'literal', value, type: 'bigint' }],
+  type: 'boolean',
+});
+
+/** PaymoTable.withParent: a child scan carrying its parent's columns through `include=`. */
+describe('parent includes (requests as logged by the simulator)', () => {
+  let sim: SimulatorHandle;
+  let client: PaymoClient;
+  const log = (): Record<string, string>[] =>
+    sim.requestLog.entries().map((e) => ({ method: e.method, path: e.path, ...e.query }));
+  const catalog = () => createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 });
+  const ctx = (): ScanContext => ({ stats: { requests: 0, rowsFetched: 0, cacheHits: 0, retries: 0 } });
+  async function rowsOf(t: PaymoTable, request: ScanRequest): Promise<unknown[][]> {
+    const out: unknown[][] = [];
+    for await (const b of t.scan(request, ctx())) out.push(...b);
+    return out;
+  }
+
+  beforeAll(async () => {
+    sim = await startSimulator({ scale: 'tiny', rateLimit: null });
+    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+  });
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+  });
+  beforeEach(() => sim.requestLog.reset());
+
+  it('every declared parent include exists in the simulator with the same id attribute', () => {
+    const problems: string[] = [];
+    for (const spec of ALL_SPECS) {
+      for (const p of spec.parents ?? []) {
+        const def = RESOURCES.find((r) => r.path === spec.resource)!;
+        const inc = def.includes.find((i) => i.key === p.include);
+        const parent = ALL_SPECS.find((s) => s.name === p.table)!;
+        if (inc?.kind !== 'parent' || inc.localField !== p.column || inc.resource !== parent.resource)
+          problems.push(`${spec.name}: include ${p.include}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("reads entries with their users' columns in one request, equal to the join", async () => {
+    const c = catalog();
+    const users = c.paymoTables.get('users')!;
+    const t = c.paymoTables.get('time_entries')!.withParent(users, 'user_id')!;
+    expect(t.schema.map((x) => x.name)).toContain('user.name');
+    const task = [...sim.store.all('entries')][0]!.task_id as number;
+    const rows = await rowsOf(t, { columns: ['id', 'user.name'], filters: [eq('task_id', task)] });
+    expect(log()).toEqual([
+      {
+        method: 'GET',
+        path: '/api/entries',
+        where: `task_id=${task}`,
+        include: 'user',
+        page: '0',
+        page_size: '2500',
+      },
+    ]);
+    expect(t.describeScan({ columns: ['id', 'user.name'], filters: [eq('task_id', task)] })).toEqual([
+      `GET /api/entries?where=task_id=${task}&include=user&page_size=2500 (pages: ~1)`,
+    ]);
+    // The engine's join (two requests) gives the same rows, with pushdown on and off.
+    sim.requestLog.reset();
+    const sql = `select e.id, u.name from time_entries e left join users u on u.id = e.user_id
+                 where e.task_id = ${task} order by e.id`;
+    const joined = await createEngine({ catalog: catalog() }).query(sql);
+    expect(log()).toHaveLength(2);
+    const off = await createEngine({ catalog: catalog(), pushdown: false }).query(sql);
+    const sorted = [...rows].sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(sorted).toEqual(joined.rows);
+    expect(off.rows).toEqual(joined.rows);
+  });
+
+  it('reads a parent Paymo left out by id, all missing ones in one request; none left is NULL', async () => {
+    const c = catalog();
+    const projects = c.paymoTables.get('projects')!;
+    const t = c.paymoTables.get('tasks')!.withParent(projects, 'project_id')!;
+    const task = [...sim.store.all('tasks')].find((x) => x.project_id != null)!;
+    // A dangling parent id: Paymo embeds nothing, the by-id read finds nothing, the columns are NULL.
+    const before = task.project_id;
+    sim.store.update('tasks', task.id, { project_id: 987654 });
+    try {
+      const rows = await rowsOf(t, {
+        columns: ['id', 'project.id', 'project.name'],
+        filters: [eq('id', task.id as number)],
+      });
+      expect(rows).toEqual([[task.id, null, null]]);
+      expect(log().map((r) => [r.path, r.include ?? '', r.where ?? ''])).toEqual([
+        [`/api/tasks/${task.id}`, 'project', ''],
+        ['/api/projects', '', 'id in (987654)'],
+      ]);
+    } finally {
+      sim.store.update('tasks', task.id, { project_id: before });
+    }
+  });
+
+  it('declines parents the spec does not declare', () => {
+    const c = catalog();
+    expect(c.paymoTables.get('time_entries')!.withParent(c.paymoTables.get('clients')!, 'user_id')).toBe(
+      undefined,
+    );
+  });
+});
