@@ -146,8 +146,10 @@ class Normaliser {
 
   query(r: Raw): AstQuery {
     const ctes = arr(r.with).map((c) => this.cte(obj(c)!));
-    // node-sql-parser chains set operations flat through `_next`, and attaches the trailing
-    // ORDER BY / LIMIT to the last branch; PostgreSQL applies them to the whole set operation.
+    // node-sql-parser chains set operations flat through `_next`. A trailing ORDER BY / LIMIT
+    // lands on the last branch when that branch is bare, or in `_orderby` / `_limit` of the first
+    // when the last is parenthesised; either way PostgreSQL applies it to the whole set operation,
+    // while a parenthesised branch keeps its own ORDER BY / LIMIT.
     const branches: Raw[] = [r];
     const ops: string[] = [];
     let cur = r;
@@ -158,11 +160,17 @@ class Normaliser {
     }
     if (branches.length === 1) return this.select(r, ctes);
     const last = branches[branches.length - 1]!;
-    const tail = { orderBy: this.orderBy(last.orderby ?? last._orderby), ...this.limit(last) };
+    const noTail = { _orderby: null, _limit: null };
+    const fromLast = last.parentheses_symbol !== true;
+    const tail = fromLast
+      ? { orderBy: this.orderBy(last.orderby ?? last._orderby), ...this.limit(last) }
+      : { orderBy: this.orderBy(r._orderby), ...this.limit({ _limit: r._limit }) };
     const allFlags = branches.map((b) => stripSetAllMarker(b));
     const stripped = branches.map((b, i) =>
       this.select(
-        i === branches.length - 1 ? { ...b, orderby: null, _orderby: null, limit: null, _limit: null } : b,
+        i === branches.length - 1 && fromLast
+          ? { ...b, orderby: null, limit: null, ...noTail }
+          : { ...b, ...noTail },
         [],
       ),
     );
