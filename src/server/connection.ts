@@ -2,10 +2,12 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { parseTypeName, type SqlType } from '../catalog/types.js';
 import { castValue } from '../catalog/values.js';
-import type { Field } from '../engine.js';
+import type { Field, QueryStream } from '../engine.js';
 import { SqlError, toSqlError } from '../errors.js';
 import { type Notice, parseDuration, Session, type SessionResult } from '../session.js';
 import { type ConnectionInfo, type SessionHandle, StreamCapture } from './backend.js';
+import { CopyEncoder, copyQuery, parseCopy, serverFileRefusal } from './copy.js';
+import { Cursor, CursorSet, parseClose, parseDeclare, parseFetch } from './cursors.js';
 import { decodeParam, pgType, sqlTypeOfOid, writeValue } from './pg-types.js';
 import { ScramError, ScramServer } from './scram.js';
 import type { ServerContext } from './server.js';
@@ -45,6 +47,10 @@ interface Started {
   readonly rowCount: number;
   readonly notices: readonly Notice[];
   readonly batches: AsyncIterator<unknown[][]> | null;
+  /** COPY … TO STDOUT: rows go out as CopyData in this encoding instead of DataRows. */
+  readonly copy?: CopyEncoder;
+  /** FETCH from a BINARY cursor: the simple protocol sends its rows in binary. */
+  readonly binary?: boolean;
 }
 
 /** A bound statement (Bind). */
@@ -96,6 +102,9 @@ const OUTPUT_CHUNK = 64 * 1024;
 // Longest stretch of synchronous row encoding before yielding to the event loop (cancel, other clients).
 const YIELD_MS = 10;
 
+// Statements the connection answers itself (cursors, COPY, savepoints) rather than the Session.
+const CONNECTION_WORDS = new Set(['declare', 'fetch', 'move', 'close', 'copy', 'savepoint', 'release']);
+
 const isRowCommand = (command: string): boolean =>
   command === 'SELECT' || command === 'SHOW' || command === 'EXPLAIN' || command === 'FETCH';
 
@@ -141,6 +150,11 @@ export class Connection {
   private sessionHandle: SessionHandle | null = null;
   private readonly statements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
+  private readonly cursors = new CursorSet();
+  /** Savepoint names of the open transaction block, oldest first. */
+  private savepoints: string[] = [];
+  /** Running a multi-statement simple query: an implicit transaction block (DECLARE allowed). */
+  private implicitBlock = false;
   private skipUntilSync = false;
   private txFailed = false;
   private running: AbortController | null = null;
@@ -526,6 +540,9 @@ export class Connection {
     if (statements.length === 0) {
       this.out.begin('I').end();
     }
+    // Several statements in one Query form an implicit transaction block (PostgreSQL ≥ 10).
+    this.implicitBlock = statements.length > 1;
+    let failed = false;
     for (const st of statements) {
       const controller = new AbortController();
       try {
@@ -534,12 +551,13 @@ export class Connection {
           this.out.begin('I').end();
           continue;
         }
-        if (started.returnsRows) this.writeRowDescription(started.fields, []);
+        const formats = started.binary ? [1] : [];
+        if (started.returnsRows) this.writeRowDescription(started.fields, formats);
         const portal: Portal = {
           stmt: { sql: st.text, paramOids: [], paramCount: 0 },
           sql: st.text,
           params: [],
-          resultFormats: [],
+          resultFormats: formats,
           controller,
           started,
           pending: [],
@@ -550,9 +568,12 @@ export class Connection {
       } catch (e) {
         // Offsets in a multi-statement string count from the start of the whole string.
         this.fail(toSqlError(e), codePoints(sql, st.offset));
+        failed = true;
         break;
       }
     }
+    if (this.implicitBlock && !this.session?.transactionOpen) this.cursors.endTransaction(!failed);
+    this.implicitBlock = false;
     this.ready();
   }
 
@@ -575,6 +596,17 @@ export class Connection {
       );
     }
     if (first === 'deallocate') return this.deallocate(sql);
+    if (
+      CONNECTION_WORDS.has(first) ||
+      (first === 'rollback' && /^\s*rollback\s+(?:(?:work|transaction)\s+)?to\b/i.test(sql))
+    ) {
+      this.running = controller;
+      try {
+        return await this.connectionStatement(first, sql, params, controller);
+      } finally {
+        this.running = null;
+      }
+    }
     this.running = controller;
     try {
       const session = this.session!;
@@ -586,6 +618,11 @@ export class Connection {
         // PostgreSQL reports COMMIT of a failed transaction as the ROLLBACK it really is.
         this.txFailed = false;
         command = 'ROLLBACK';
+      }
+      if (TX_END_WORDS.has(first) || command === 'DISCARD ALL') {
+        this.savepoints = [];
+        if (command === 'DISCARD ALL') this.cursors.closeAll();
+        else this.cursors.endTransaction(command === 'COMMIT');
       }
       if (stream) {
         return {
@@ -611,18 +648,153 @@ export class Connection {
     }
   }
 
+  /** Cursors, COPY and savepoints: statements whose state lives in the connection. */
+  private async connectionStatement(
+    first: string,
+    sql: string,
+    params: readonly unknown[],
+    controller: AbortController,
+  ): Promise<Started> {
+    switch (first) {
+      case 'declare':
+        return this.declareCursor(sql, params);
+      case 'fetch':
+      case 'move': {
+        const f = parseFetch(sql);
+        const cursor = this.cursors.get(f.name);
+        if (f.move) return done('MOVE', await cursor.move(f.direction, controller.signal));
+        return {
+          command: 'FETCH',
+          fields: cursor.fields,
+          returnsRows: true,
+          rowCount: 0,
+          notices: [],
+          batches: cursor.fetch(f.direction, controller.signal),
+          binary: cursor.binary,
+        };
+      }
+      case 'close': {
+        const c = parseClose(sql);
+        this.cursors.close(c);
+        return done(c.all ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
+      }
+      case 'copy':
+        return this.copy(sql, params, controller);
+      default:
+        return this.savepoint(first, sql);
+    }
+  }
+
+  private async declareCursor(sql: string, params: readonly unknown[]): Promise<Started> {
+    const d = parseDeclare(sql);
+    const inBlock = this.session!.transactionOpen || this.implicitBlock;
+    if (!d.hold && !inBlock) {
+      throw new SqlError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
+    }
+    this.cursors.checkFree(d.name);
+    // The cursor's stream outlives this statement, so it gets its own controller (see Cursor.fetch).
+    const controller = new AbortController();
+    const link = (): void => controller.abort(this.running?.signal.reason);
+    const running = this.running;
+    running?.signal.addEventListener('abort', link);
+    let stream: QueryStream;
+    try {
+      stream = await this.sessionHandle!.backend.stream(d.query, params, {
+        settings: this.session!,
+        signal: controller.signal,
+      });
+    } catch (e) {
+      throw shiftPosition(toSqlError(e), codePoints(sql, d.queryOffset));
+    } finally {
+      running?.signal.removeEventListener('abort', link);
+    }
+    this.cursors.add(
+      new Cursor(d.name, stream.fields, stream, d.binary, d.scroll, d.hold, controller, inBlock),
+    );
+    return done('DECLARE CURSOR');
+  }
+
+  private async copy(sql: string, params: readonly unknown[], controller: AbortController): Promise<Started> {
+    const stmt = parseCopy(sql);
+    if (stmt.endpoint !== 'stdio') throw serverFileRefusal(stmt);
+    if (stmt.direction === 'from') {
+      throw new SqlError('0A000', 'COPY FROM STDIN is not supported yet', {
+        hint: 'Importing rows is part of the write support that is still to come; use INSERT meanwhile.',
+      });
+    }
+    const query = copyQuery(stmt);
+    let stream: QueryStream;
+    try {
+      stream = await this.sessionHandle!.backend.stream(query, params, {
+        settings: this.session!,
+        signal: controller.signal,
+      });
+    } catch (e) {
+      const offset = stmt.source.kind === 'query' ? codePoints(sql, stmt.source.offset) : 0;
+      throw shiftPosition(toSqlError(e), offset);
+    }
+    const encoder = new CopyEncoder(stream.fields, stmt.options);
+    return {
+      command: 'COPY',
+      fields: stream.fields,
+      returnsRows: false,
+      rowCount: 0,
+      notices: [],
+      batches: stream[Symbol.asyncIterator](),
+      copy: encoder,
+    };
+  }
+
+  /**
+   * SAVEPOINT, RELEASE and ROLLBACK TO are accepted inside a transaction block (psql's
+   * ON_ERROR_ROLLBACK and postgres_fdw's subtransactions send them); ROLLBACK TO ends the failed
+   * state, as in PostgreSQL, but undoes nothing: Paymo has no transactions.
+   */
+  private savepoint(first: string, sql: string): Started {
+    const m =
+      /^\s*(savepoint|release(?:\s+savepoint)?|rollback\s+(?:(?:work|transaction)\s+)?to(?:\s+savepoint)?)\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*;?\s*$/i.exec(
+        sql,
+      );
+    if (!m) throw new SqlError('42601', `syntax error at or near "${first.toUpperCase()}"`);
+    const raw = m[2]!;
+    const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+    const label =
+      first === 'savepoint'
+        ? 'SAVEPOINT'
+        : first === 'release'
+          ? 'RELEASE SAVEPOINT'
+          : 'ROLLBACK TO SAVEPOINT';
+    if (!this.session!.transactionOpen) {
+      throw new SqlError('25P01', `${label} can only be used in transaction blocks`);
+    }
+    if (first === 'savepoint') {
+      this.savepoints.push(name);
+      return done('SAVEPOINT');
+    }
+    const at = this.savepoints.lastIndexOf(name);
+    if (at < 0) throw new SqlError('3B001', `savepoint "${name}" does not exist`);
+    if (first === 'release') {
+      this.savepoints.length = at;
+      return done('RELEASE');
+    }
+    this.savepoints.length = at + 1;
+    this.txFailed = false;
+    return {
+      ...done('ROLLBACK'),
+      notices: [
+        {
+          severity: 'NOTICE',
+          code: '00000',
+          message: 'Paymo has no transactions: ROLLBACK TO SAVEPOINT undoes no write',
+        },
+      ],
+    };
+  }
+
   private deallocate(sql: string): Started {
     const m = /^\s*deallocate\s+(?:prepare\s+)?("(?:[^"]|"")+"|[^\s;]+)\s*;?\s*$/i.exec(sql);
     if (!m) throw new SqlError('42601', 'syntax error at or near "DEALLOCATE"');
     const raw = m[1]!;
-    const done = (command: string): Started => ({
-      command,
-      fields: [],
-      returnsRows: false,
-      rowCount: 0,
-      notices: [],
-      batches: null,
-    });
     if (/^all$/i.test(raw)) {
       for (const k of [...this.statements.keys()]) if (k !== '') this.statements.delete(k);
       return done('DEALLOCATE ALL');
@@ -643,6 +815,7 @@ export class Connection {
   private async run(portal: Portal, maxRows: number): Promise<void> {
     const started = portal.started as Started;
     for (const n of started.notices) this.writeNotice(n);
+    if (started.copy) return this.runCopyOut(portal, started.copy);
     const fields = this.outputFields(portal);
     const casts = fields.map((f, i) => (f.type !== started.fields[i]?.type ? started.fields[i]!.type : null));
     const binary = fields.map((_, i) => resultFormat(portal.resultFormats, i) === 1);
@@ -690,8 +863,61 @@ export class Connection {
       if (timeout) clearTimeout(timeout);
       this.running = null;
     }
-    const count = started.command === 'SELECT' || started.command === 'SHOW' ? sent : started.rowCount;
+    const count =
+      started.command === 'SELECT' || started.command === 'SHOW' || started.command === 'FETCH'
+        ? sent
+        : started.rowCount;
     this.out.begin('C').cstring(commandTag(started.command, count)).end();
+  }
+
+  /**
+   * COPY … TO STDOUT: CopyOutResponse, one CopyData per row (what PostgreSQL sends and what
+   * psycopg's row reader expects), CopyDone, `COPY n`. Writes wait for the socket like DataRows do.
+   */
+  private async runCopyOut(portal: Portal, enc: CopyEncoder): Promise<void> {
+    const started = portal.started as Started;
+    const n = started.fields.length;
+    const b = this.out.begin('H').byte(enc.formatCode).int16(n);
+    for (let i = 0; i < n; i++) b.int16(enc.formatCode);
+    b.end();
+    const header = enc.header();
+    if (header !== null) this.out.begin('d').bytes(Buffer.from(header, 'utf8')).end();
+    const binary = enc.formatCode === 1;
+    const timeout = this.statementTimeout(portal.controller);
+    this.running = portal.controller;
+    let sent = 0;
+    try {
+      for (;;) {
+        const r = started.batches ? await started.batches.next() : { done: true as const, value: undefined };
+        if (r.done) break;
+        for (const row of r.value) {
+          this.out.begin('d');
+          if (binary) enc.binaryRow(this.out, row);
+          else this.out.bytes(Buffer.from(enc.line(row), 'utf8'));
+          this.out.end();
+          sent++;
+          if (this.out.length >= OUTPUT_CHUNK) await this.drain();
+        }
+        if (portal.controller.signal.aborted) throwAbort(portal.controller);
+        await this.drain();
+      }
+    } catch (e) {
+      // Release the scan now: nothing will ask it for another batch.
+      void started.batches?.return?.().catch(() => undefined);
+      if (portal.controller.signal.aborted) throwAbort(portal.controller);
+      throw e;
+    } finally {
+      portal.finished = true;
+      if (timeout) clearTimeout(timeout);
+      this.running = null;
+    }
+    if (binary) {
+      this.out.begin('d');
+      enc.binaryTrailer(this.out);
+      this.out.end();
+    }
+    this.out.begin('c').end();
+    this.out.begin('C').cstring(commandTag('COPY', sent)).end();
   }
 
   private statementTimeout(controller: AbortController): NodeJS.Timeout | null {
@@ -845,6 +1071,17 @@ export class Connection {
   ): Promise<{ fields: readonly Field[] | null; paramTypes: readonly (SqlType | undefined)[] }> {
     const declared = Array.from({ length: stmt.paramCount }, (_, i) => sqlTypeOfOid(stmt.paramOids[i] ?? 0));
     const first = leadingWords(stmt.sql, 1)[0];
+    if (first === 'fetch') {
+      // A FETCH returns its cursor's columns; before the cursor exists there is nothing to say.
+      let cursor: Cursor | undefined;
+      try {
+        const f = parseFetch(stmt.sql);
+        cursor = f.move ? undefined : this.cursors.find(f.name);
+      } catch {
+        cursor = undefined;
+      }
+      return { fields: cursor ? cursor.fields : null, paramTypes: declared };
+    }
     if (isUtility(first)) return { fields: null, paramTypes: declared };
     if (first === 'show') {
       const r = await this.session!.execute(stmt.sql);
@@ -996,6 +1233,7 @@ export class Connection {
     if (this.startupTimer) clearTimeout(this.startupTimer);
     this.running?.abort('disconnect');
     for (const name of [...this.portals.keys()]) this.closePortal(name);
+    this.cursors.closeAll();
     const h = this.sessionHandle;
     this.sessionHandle = null;
     void Promise.resolve(h?.close?.())
@@ -1015,7 +1253,27 @@ async function* oneBatch(rows: unknown[][]): AsyncGenerator<unknown[][]> {
 
 /** True for statements that only change state (Describe answers NoData without running them). */
 function isUtility(first: string | undefined): boolean {
-  return first === undefined || first === 'deallocate' || (SESSION_WORDS.has(first) && first !== 'show');
+  return (
+    first === undefined ||
+    first === 'deallocate' ||
+    (CONNECTION_WORDS.has(first) && first !== 'fetch') ||
+    (SESSION_WORDS.has(first) && first !== 'show')
+  );
+}
+
+/** A statement that returns no rows, with its completion tag's word(s) and count. */
+function done(command: string, rowCount = 0): Started {
+  return { command, fields: [], returnsRows: false, rowCount, notices: [], batches: null };
+}
+
+/** The error with its position moved by `offset` characters (an inner query's error in the whole statement). */
+function shiftPosition(e: SqlError, offset: number): SqlError {
+  if (e.position === undefined || offset === 0) return e;
+  return new SqlError(e.code, e.message, {
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
+    ...(e.hint !== undefined ? { hint: e.hint } : {}),
+    position: e.position + offset,
+  });
 }
 
 function throwAbort(controller: AbortController): never {
