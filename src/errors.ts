@@ -92,5 +92,8 @@ export const undefinedParameter = (n: number): SqlError =>
 export function toSqlError(err: unknown): SqlError {
   if (err instanceof SqlError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new SqlError('XX000', message);
+  const out = new SqlError('XX000', message);
+  // An internal error is a bug: keep the original (and its stack) for whoever debugs it.
+  out.cause = err;
+  return out;
 }

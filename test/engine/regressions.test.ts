@@ -22,6 +22,19 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['bigint'],
     [['108'], ['107'], ['106']],
   ],
+  // Semi-join pushdown through a CTE's projection (the key column is renamed on the way down).
+  [
+    'with b as (select task_id from entries) select count(*) from tasks where complete and id in (select task_id from b)',
+    ['count'],
+    ['bigint'],
+    [['3']],
+  ],
+  [
+    'with p as (select id, name from projects where billable) select name from p where id in (select project_id from tasks where priority = 1) order by name',
+    ['name'],
+    ['text'],
+    [['App'], ['Audit'], ['Website']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
@@ -40,6 +53,12 @@ describe('regressions (answers checked against PostgreSQL)', () => {
       }
     });
   }
+  it('explains a semi-join pushed through a CTE projection', async () => {
+    const plan = await on.engine.explain(
+      'with p as (select id, name from projects where billable) select name from p where id in (select project_id from tasks where priority = 1)',
+    );
+    expect(plan).toContain('dynamic filter: project_id IN (keys from join)');
+  });
   for (const [sql, code, message] of ERRORS) {
     it(`${sql} → ${code}`, async () => {
       const err = await on.engine.query(sql).then(

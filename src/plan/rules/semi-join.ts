@@ -43,13 +43,16 @@ export const semiJoinPushdown: Rule = {
   },
 };
 
-/** Follows a column id down through nodes that keep unmatched-key rows droppable, to its scan. */
-function findScan(p: LogicalPlan, id: number): Scan | undefined {
+/**
+ * Follows a column id down through nodes that keep unmatched-key rows droppable, to its scan; the
+ * id may change on the way (a projection renames it), so the scan's own column id comes back too.
+ */
+function findScan(p: LogicalPlan, id: number): { scan: Scan; id: number } | undefined {
   switch (p.kind) {
     case 'scan':
       // A scan with a pushed LIMIT must not be filtered further: its first n rows would change.
       return p.output.some((c) => c.id === id) && p.dynamicColumn === undefined && p.limit === undefined
-        ? p
+        ? { scan: p, id }
         : undefined;
     case 'filter':
     case 'sort':
@@ -122,9 +125,10 @@ function planJoin(j: Join): LogicalPlan {
       const pk = probe === 'left' ? lk : keys.rightKeys[i]!;
       const bk = probe === 'left' ? keys.rightKeys[i]! : lk;
       if (pk.kind !== 'column') return;
-      const scan = findScan(probe === 'left' ? j.left : j.right, pk.id);
-      if (!scan) return;
-      const col = scan.output.find((c) => c.id === pk.id)!;
+      const found = findScan(probe === 'left' ? j.left : j.right, pk.id);
+      if (!found) return;
+      const { scan } = found;
+      const col = scan.output.find((c) => c.id === found.id)!;
       const probeFilter: Expr = {
         kind: 'in_list',
         arg: { kind: 'column', id: col.id, name: col.name, type: col.type },
