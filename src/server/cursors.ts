@@ -160,9 +160,14 @@ export function parseFetch(sql: string): FetchStatement {
   } else throw syntaxAt(b, sql);
   if (!Number.isFinite((direction as { position?: number }).position ?? 0)) throw syntaxAt(b, sql);
   if (direction.kind === 'relative' && !Number.isFinite(direction.offset)) throw syntaxAt(b, sql);
-  if (/^[+-]?\d/.test(nameWord.value) && !nameWord.quoted) throw syntaxAt(undefined, sql);
+  if (!nameWord.quoted && (/^[+-]?\d/.test(nameWord.value) || RESERVED.has(nameWord.value))) {
+    throw syntaxAt(undefined, sql);
+  }
   return { move, direction, name: nameWord.value };
 }
+
+// Reserved words that cannot name a cursor without quotes.
+const RESERVED = new Set(['from', 'in', 'all', 'for', 'select']);
 
 /** Parses `CLOSE name | ALL`. */
 export function parseClose(sql: string): CloseStatement {
@@ -247,6 +252,14 @@ export class Cursor {
   /** MOVE: moves like FETCH and returns how many rows FETCH would have returned. */
   async move(d: FetchDirection, signal?: AbortSignal): Promise<number> {
     let n = 0;
+    const zero =
+      (d.kind === 'relative' && d.offset === 0) ||
+      ((d.kind === 'forward' || d.kind === 'backward') && d.count === 0);
+    if (zero) {
+      // PostgreSQL counts the row the cursor stands on without reading it again.
+      this.check();
+      return this.pos >= 1 && this.pos <= this.read ? 1 : 0;
+    }
     if (d.kind === 'forward') {
       this.check();
       for await (const b of this.forward(d.count)) n += b.length;
