@@ -351,7 +351,12 @@ export class PaymoTable implements TableSource {
       case 'fan-out': {
         const known = this.#ctx.knownCounts.get(plan.fallback.resource);
         const parents = Math.max(1, Math.ceil((known ?? 1) / DEFAULT_PAGE_SIZE));
-        n = parents + Math.max(1, Math.ceil((known ?? 1) / this.maxInListSize));
+        // At least one request per batch of parent ids, and at least one page per 2 500 rows this
+        // table is known to hold (learned by earlier fan-outs), whichever is more.
+        const rows = this.#ctx.knownCounts.get(this.spec.resource) ?? 0;
+        n =
+          parents +
+          Math.max(1, Math.ceil((known ?? 1) / this.maxInListSize), Math.ceil(rows / plan.route.pageSize));
         break;
       }
     }
@@ -700,13 +705,21 @@ export class PaymoTable implements TableSource {
           batches,
           `Without a usable filter it reads ${this.spec.name} for ${ids.length} ${fb.resource} in ${batches} requests. `,
         );
+        let rows = 0;
         for (let i = 0; i < ids.length; i += this.maxInListSize) {
           const values = ids
             .slice(i, i + this.maxInListSize)
             .map((v): WhereValue => ({ kind: 'number', value: v }));
           const conds = [...plan.conds, { field: fb.field, op: 'in' as const, values }];
-          yield* this.#list(plan.route, conds, plan.route.pageSize, ctx);
+          for await (const page of this.#list(plan.route, conds, plan.route.pageSize, ctx)) {
+            rows += page.length;
+            yield page;
+          }
         }
+        // Every row passing the pushed conditions was read: the table holds at least that many, which
+        // keeps later estimates of a fan-out (and the executor's choice against join-key batches) honest.
+        const seen = this.#ctx.knownCounts.get(this.spec.resource) ?? 0;
+        if (rows > seen) this.#ctx.knownCounts.set(this.spec.resource, rows);
         return;
       }
     }

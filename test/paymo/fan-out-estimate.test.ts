@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { createPaymoCatalog } from '../../src/paymo/catalog.js';
+import { PaymoClient } from '../../src/paymo/http-client.js';
+import { DEFAULT_SEED, generateDataset } from '../../src/simulator/generate.js';
+import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+
+const NOW = new Date('2026-11-15T12:00:00Z');
+
+/** A fan-out teaches the catalog how many rows the table holds, so later estimates are honest. */
+describe('fan-out estimates (demo company, requests as logged by the simulator)', () => {
+  let sim: SimulatorHandle;
+  let client: PaymoClient;
+
+  beforeAll(async () => {
+    const dataset = generateDataset({ scale: 'demo', seed: DEFAULT_SEED, now: NOW });
+    sim = await startSimulator({ dataset, now: NOW, clock: () => NOW.getTime(), rateLimit: null });
+    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+  }, 60_000);
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+  });
+
+  it('after a fan-out, an anti-join sends its keys in batches instead of fanning out again', async () => {
+    const catalog = createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 });
+    const engine = createEngine({ catalog });
+    const q05 = `select p.name as project, t.name as task from tasks t join projects p on p.id = t.project_id
+                 where p.active and not t.complete
+                   and not exists (select 1 from time_entries e where e.task_id = t.id)
+                 order by project, task`;
+    const scan = { columns: ['task_id'], filters: [] };
+    const entries = catalog.paymoTables.get('time_entries')!;
+    expect(entries.estimateRequests(scan)).toBe(2);
+    const before = sim.requestLog.count();
+    await engine.query('select count(*) from time_entries where billed = false');
+    const fanOut = sim.requestLog.count() - before;
+    expect(fanOut).toBeGreaterThan(2);
+    expect(entries.estimateRequests(scan)).toBeGreaterThanOrEqual(fanOut - 1);
+
+    const mid = sim.requestLog.count();
+    const on = await engine.query(q05);
+    const made = sim.requestLog.entries().slice(mid);
+    expect(made.filter((e) => e.path === '/api/projects' && !e.query.where)).toHaveLength(0);
+    expect(
+      made.filter((e) => e.path === '/api/entries').every((e) => /^task_id in \(/.test(e.query.where!)),
+    ).toBe(true);
+    expect(made).toHaveLength(7);
+    const off = await createEngine({
+      catalog: createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 }),
+      pushdown: false,
+    }).query(q05);
+    expect(on.rows).toEqual(off.rows);
+  }, 60_000);
+});
