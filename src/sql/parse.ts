@@ -484,8 +484,10 @@ class Normaliser {
         if (op === '-' || op === '+') return { type: 'unary', op, arg };
         throw featureNotSupported(`operator ${op}`);
       }
-      case 'binary_expr':
-        return this.binary(e);
+      case 'binary_expr': {
+        const h = hoistNot(e);
+        return h === e ? this.binary(e) : this.expr(h);
+      }
       case 'expr_list': {
         const vals = arr(e.value);
         if (vals.length === 1) return this.expr(vals[0]);
@@ -708,6 +710,39 @@ function trimName(name: string, e: Raw): string {
   const first = obj(arr(obj(e.args)?.value)[0]);
   const side = first?.type === 'origin' ? String(first.value).toLowerCase() : 'both';
   return side === 'leading' ? 'ltrim' : side === 'trailing' ? 'rtrim' : 'btrim';
+}
+
+/** A `NOT (x)` the parser read as a call of a function named NOT, not in parentheses itself. */
+function bareNotCall(e: Raw | undefined): Raw | undefined {
+  if (e?.type !== 'function' || e.parentheses === true) return undefined;
+  const parts = arr(obj(e.name)?.name);
+  if (parts.length !== 1 || String(obj(parts[0])?.value).toUpperCase() !== 'NOT') return undefined;
+  const args = arr(obj(e.args)?.value);
+  return args.length === 1 ? obj(args[0]) : undefined;
+}
+
+/**
+ * Re-associates `NOT (x) op y`: the parser reads `NOT (x)` as a function call binding tighter than
+ * any operator, but in PostgreSQL NOT binds looser than comparisons, IS, IN, LIKE, BETWEEN and
+ * arithmetic (only AND / OR are looser), so `NOT (x) IS FALSE` is `NOT ((x) IS FALSE)`.
+ */
+function hoistNot(e: Raw): Raw {
+  if (e.type !== 'binary_expr' || e.parentheses === true) return e;
+  const op = String(e.operator).toUpperCase();
+  if (op === 'AND' || op === 'OR') return e;
+  let left = obj(e.left);
+  if (left?.type === 'binary_expr') left = hoistNot(left);
+  if (left?.type === 'unary_expr' && left.hoisted === true) {
+    return { type: 'unary_expr', operator: 'NOT', hoisted: true, expr: { ...e, left: left.expr } };
+  }
+  const arg = bareNotCall(left);
+  if (!arg) return e;
+  return {
+    type: 'unary_expr',
+    operator: 'NOT',
+    hoisted: true,
+    expr: { ...e, left: { ...arg, parentheses: true } },
+  };
 }
 
 /** Removes the `"§setall"` marker column the rewriter puts after `EXCEPT ALL` / `INTERSECT ALL`. */

@@ -35,6 +35,19 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['text'],
     [['App'], ['Audit'], ['Website']],
   ],
+  // NOT binds looser than IS, comparisons, IN and arithmetic, even before a parenthesis.
+  [
+    'select not (1 > 2) is false as a, not (true) = false as b, not (false) and false as c, (not (true)) is false as d, not (1) + 1 > 3 as e, not (1) in (1, 2) as f',
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    ['boolean', 'boolean', 'boolean', 'boolean', 'boolean', 'boolean'],
+    [['f', 't', 'f', 't', 't', 'f']],
+  ],
+  [
+    "select count(*) from entries where not (entry_date > '2023-03-01') is false",
+    ['count'],
+    ['bigint'],
+    [['6']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
