@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { SqlError } from './errors.js';
+import { capabilitiesTable } from './paymo/capabilities.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoClientOptions } from './paymo/http-client.js';
+import { ALL_SPECS } from './paymo/specs/index.js';
 import { createPaymoSession, PAYMO_SETTINGS, statementOptions } from './paymo-session.js';
-import type { SessionHandle } from './server/backend.js';
+import type { QueryBackend, SessionHandle } from './server/backend.js';
+import type { CatalogModel } from './server/catalog/index.js';
+import { catalogBackend } from './server/catalog-backend.js';
 import { type AuthOptions, createPgServer, type LogFn, type PgServer } from './server/index.js';
 import { type SimulatorHandle, startSimulator } from './simulator/index.js';
 
@@ -36,6 +40,31 @@ export interface Served {
 /** A fingerprint of an API key for map keys: the key itself is never kept as a key or logged. */
 function fingerprint(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex');
+}
+
+let catalogModel: CatalogModel | undefined;
+
+/** The tables pg_catalog describes: every Paymo table with its comments and keys, and `paymo_capabilities`. */
+export function paymoCatalogModel(): CatalogModel {
+  catalogModel ??= {
+    tables: [
+      ...ALL_SPECS.map((s) => ({
+        name: s.name,
+        comment: s.comment,
+        columns: s.columns,
+        primaryKey: s.primaryKey,
+        foreignKeys: s.foreignKeys,
+      })),
+      {
+        name: 'paymo_capabilities',
+        comment: 'What each table supports: DML, required filters and the filters pushed to Paymo',
+        columns: capabilitiesTable(ALL_SPECS).schema,
+        primaryKey: [],
+        foreignKeys: [],
+      },
+    ],
+  };
+  return catalogModel;
 }
 
 /** Starts the PostgreSQL wire server over a Paymo account, per-client keys, or the demo company. */
@@ -116,19 +145,23 @@ export async function serve(options: ServeOptions): Promise<Served> {
         const client = (info.credentials as PaymoClient | undefined) ?? shared;
         if (!client) throw new SqlError('28000', 'no Paymo account for this connection');
         const paymo = createPaymoSession(client);
+        const engineBackend: QueryBackend = {
+          stream: (sql, params, opts) =>
+            paymo.engineFor(opts.settings).stream(sql, params, statementOptions(opts.settings, opts.signal)),
+          // Parse/Describe: result columns and inferred parameter types, planned without any request.
+          describe: async (sql, _paramTypes, opts) => {
+            const d = paymo.engineFor(opts.settings).describe(sql);
+            return { fields: d.fields, paramTypes: d.paramTypes };
+          },
+        };
         return {
           settings: PAYMO_SETTINGS,
-          backend: {
-            stream: (sql, params, opts) =>
-              paymo
-                .engineFor(opts.settings)
-                .stream(sql, params, statementOptions(opts.settings, opts.signal)),
-            // Parse/Describe: result columns and inferred parameter types, planned without any request.
-            describe: async (sql, _paramTypes, opts) => {
-              const d = paymo.engineFor(opts.settings).describe(sql);
-              return { fields: d.fields, paramTypes: d.paramTypes };
-            },
-          },
+          // pg_catalog / information_schema over the Paymo tables, answered in memory.
+          backend: catalogBackend(engineBackend, {
+            catalog: paymo.catalog,
+            model: paymoCatalogModel(),
+            info,
+          }),
         };
       },
     });
