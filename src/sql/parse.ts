@@ -330,8 +330,18 @@ class Normaliser {
 
   private fromList(items: unknown[]): AstFrom {
     let acc: AstFrom | undefined;
-    for (const it of items) {
-      const f = obj(it)!;
+    const raw = items.map((x) => obj(x)!);
+    // `t CROSS JOIN u` without an alias on t: the parser takes CROSS for t's alias and reads a
+    // plain JOIN without ON (CROSS is reserved in PostgreSQL, so it can never be an alias there).
+    for (let i = 1; i < raw.length; i++) {
+      const [prev, f] = [raw[i - 1]!, raw[i]!];
+      const as = typeof prev.as === 'string' ? prev.as.toLowerCase() : '';
+      if (as === 'cross' && String(f.join).toUpperCase() === 'INNER JOIN' && !f.on && !f.using) {
+        raw[i - 1] = { ...prev, as: null };
+        raw[i] = { ...f, join: 'CROSS JOIN' };
+      }
+    }
+    for (const f of raw) {
       const right = this.fromItem(f);
       if (acc === undefined) {
         acc = right;

@@ -48,6 +48,14 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['bigint'],
     [['6']],
   ],
+  // CROSS JOIN after a table without an alias (the parser took CROSS for the alias).
+  ['select count(*) from clients cross join projects', ['count'], ['bigint'], [['25']]],
+  [
+    'select count(*) from clients cross join projects join tasks on tasks.project_id = projects.id',
+    ['count'],
+    ['bigint'],
+    [['45']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
