@@ -1,4 +1,6 @@
 import pg from 'pg';
+// Type only: erased at run time, so a missing package is caught by the dynamic import below.
+import type postgresJs from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Served, serve } from '../../src/serve.js';
 import type { PgServer } from '../../src/server/index.js';
@@ -6,7 +8,7 @@ import { startServer } from './harness.js';
 
 // postgres.js (porsager) is a dev dependency; without it these tests skip with a reason, except in
 // CI, where every real client must run.
-type Postgres = typeof import('postgres').default;
+type Postgres = typeof postgresJs;
 let postgres: Postgres | null = null;
 let noPostgresJs: string | null = null;
 try {
@@ -76,7 +78,7 @@ describe.skipIf(noPostgresJs)('postgres.js (porsager) on the engine fixture, fet
     try {
       const chunks: number[][] = [];
       for await (const rows of sql`select id from tasks order by id`.cursor(4)) {
-        chunks.push(rows.map((r) => Number(r.id)));
+        chunks.push(rows.map((r: postgresJs.Row) => Number(r.id)));
       }
       expect(chunks).toEqual([[100, 101, 102, 103], [104, 105, 106, 107], [108]]);
       const readable =
@@ -93,7 +95,7 @@ describe.skipIf(noPostgresJs)('postgres.js (porsager) on the engine fixture, fet
   it('uses SQL cursors inside sql.begin', async () => {
     const sql = connect();
     try {
-      const got = await sql.begin(async (tx) => {
+      const got = await sql.begin(async (tx: postgresJs.TransactionSql) => {
         await tx`declare c cursor for select name from projects order by id`;
         const a = await tx`fetch 2 from c`;
         const b = await tx`fetch all from c`;
@@ -169,7 +171,7 @@ describe.skipIf(noPostgresJs)('postgres.js (porsager) on paymo-sql serve, fetch_
       expect(r).toEqual({ a: [1, 2, 3], t: ['x', 'y'], n: 1 });
       const ids =
         await sql`select id from projects where id = any(${sql.array([10001, 10002])}::bigint[]) order by id`;
-      expect(ids.map((x) => String(x.id))).toEqual(['10001', '10002']);
+      expect(ids.map((x: postgresJs.Row) => String(x.id))).toEqual(['10001', '10002']);
     } finally {
       await sql.end();
     }
