@@ -254,6 +254,16 @@ export function findTopLevelWord(sql: string, words: readonly string[]): number 
 const isWord = (t: Tok | undefined, ...words: string[]): boolean =>
   t !== undefined && t.kind === 'ident' && words.includes(t.value);
 
+/** The row-locking clause starting at `toks[k]` (after FOR), as PostgreSQL names it, or undefined. */
+function lockingClause(toks: readonly Tok[], k: number): string | undefined {
+  if (isWord(toks[k], 'update')) return 'FOR UPDATE';
+  if (isWord(toks[k], 'share')) return 'FOR SHARE';
+  if (isWord(toks[k], 'no') && isWord(toks[k + 1], 'key') && isWord(toks[k + 2], 'update'))
+    return 'FOR NO KEY UPDATE';
+  if (isWord(toks[k], 'key') && isWord(toks[k + 1], 'share')) return 'FOR KEY SHARE';
+  return undefined;
+}
+
 /**
  * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
  * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
@@ -373,10 +383,14 @@ export function rewriteSql(sql: string): Rewritten {
         k += toks[k + 2]?.value === '.' && toks[k + 3] !== undefined ? 3 : 1;
         continue;
       }
-      // Row-locking clauses mean nothing over a read-only API: FOR UPDATE / SHARE [OF …] [NOWAIT | SKIP LOCKED].
-      if (w === 'for' && isWord(toks[k + 1], 'update', 'share', 'no', 'key') && parens.length === 0) {
-        while (k + 1 < toks.length && toks[k + 1]!.value !== ';') k++;
-        continue;
+      // Row locks: Paymo has none, and silently dropping the clause would promise a lock we never take.
+      if (w === 'for' && fn !== 'substring' && fn !== 'substr') {
+        const lock = lockingClause(toks, k + 1);
+        if (lock) throw featureNotSupported(lock, 'Paymo has no row locks: drop the locking clause');
+      }
+      // TABLESAMPLE method (args): sampling is not implemented (the parser would silently drop it).
+      if (w === 'tablesample' && toks[k + 1]?.kind === 'ident' && toks[k + 2]?.value === '(') {
+        throw featureNotSupported('TABLESAMPLE');
       }
       if (w === 'recursive' && isWord(prev, 'with')) {
         recursive = true;

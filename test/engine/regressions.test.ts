@@ -59,7 +59,19 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
-const ERRORS: [string, string, string | RegExp][] = [];
+const ERRORS: [string, string, string | RegExp][] = [
+  // Paymo has no row locks and we do not sample: refuse rather than silently ignore.
+  ['select id from tasks for update', '0A000', 'FOR UPDATE is not supported'],
+  ['select id from tasks for share', '0A000', 'FOR SHARE is not supported'],
+  ['select id from tasks for no key update skip locked', '0A000', 'FOR NO KEY UPDATE is not supported'],
+  ['select * from (select id from tasks for key share) x', '0A000', 'FOR KEY SHARE is not supported'],
+  ['select * from tasks tablesample system (10)', '0A000', 'TABLESAMPLE is not supported'],
+  [
+    'select * from tasks t tablesample bernoulli (10) repeatable (1)',
+    '0A000',
+    'TABLESAMPLE is not supported',
+  ],
+];
 
 describe('regressions (answers checked against PostgreSQL)', () => {
   const on = fixture();
