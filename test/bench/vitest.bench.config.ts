@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * vitest configuration of `npm run bench`: only test/bench/bench.run.ts, one fork with a large heap
+ * vitest configuration of `npm run bench`: the test/bench/*.run.ts entries, one fork with a large heap
  * (the large dataset is ~1 M rows in two engines), console output straight to stdout.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: ['test/bench/bench.run.ts'],
+    include: ['test/bench/*.run.ts'],
     testTimeout: 900_000,
     hookTimeout: 60_000,
     pool: 'forks',
