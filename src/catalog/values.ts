@@ -326,13 +326,47 @@ export function toText(v: unknown, type: SqlType, output = false, zone: Zone = U
   }
 }
 
+// Any UTF-16 unit at or above U+D800: only then can code-unit order differ from code-point order.
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
+/** Maps a UTF-16 unit ≥ U+D800 so that surrogates (code points above U+FFFF) sort after U+E000–U+FFFF. */
+const codePointRank = (c: number): number => (c >= 0xe000 ? c - 0x800 : c + 0x2000);
+
+/**
+ * Orders two strings by Unicode code point, which is UTF-8 byte order: PostgreSQL's "C" collation.
+ * JavaScript's `<` compares UTF-16 code units, which agrees except where a character above U+FFFF
+ * meets one in U+E000–U+FFFF, so the native comparison answers unless both strings hold such units.
+ */
+export function compareText(a: string, b: string): number {
+  const native = a < b ? -1 : a > b ? 1 : 0;
+  if (native === 0 || !HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return native;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointRank(x) - codePointRank(y) : x - y;
+  }
+  return a.length - b.length;
+}
+
+/** The length of a string in UTF-8 bytes. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A surrogate pair (2 units) is 4 bytes; other units ≥ U+0800 are 3, ≥ U+0080 are 2.
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
 /** jsonb text output: PostgreSQL puts a space after `:` and `,`. */
 export function formatJson(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `[${v.map(formatJson).join(', ')}]`;
   if (typeof v === 'object') {
-    // jsonb stores keys sorted by length, then bytewise.
-    const keys = Object.keys(v as object).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    // jsonb stores keys sorted by length in UTF-8 bytes, then bytewise.
+    const keys = Object.keys(v as object).sort((a, b) => utf8Length(a) - utf8Length(b) || compareText(a, b));
     return `{${keys.map((k) => `${JSON.stringify(k)}: ${formatJson((v as Record<string, unknown>)[k])}`).join(', ')}}`;
   }
   return JSON.stringify(v);

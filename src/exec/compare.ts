@@ -1,15 +1,15 @@
 import type { Interval, SqlType } from '../catalog/types.js';
 import { isArrayType } from '../catalog/types.js';
-import { DAY_MS, formatJson } from '../catalog/values.js';
+import { compareText, DAY_MS, formatJson } from '../catalog/values.js';
 
 /** Orders two non-NULL values of one type: negative, zero or positive. */
 export type Comparator = (a: unknown, b: unknown) => number;
 
 const cmpPrimitive = (a: unknown, b: unknown): number => {
-  // Text ordering is by UTF-16 code unit, i.e. PostgreSQL's COLLATE "C" for everything outside the
-  // astral planes; numbers, ISO dates and booleans order naturally.
-  const x = a as number | string;
-  const y = b as number | string;
+  // Text orders by code point (PostgreSQL's COLLATE "C"); numbers, ISO dates and booleans naturally.
+  if (typeof a === 'string' && typeof b === 'string') return compareText(a, b);
+  const x = a as number;
+  const y = b as number;
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
@@ -38,6 +38,8 @@ export function comparatorFor(type: SqlType): Comparator {
     case 'timestamptz':
     case 'timestamp':
       return cmpNumber;
+    case 'text':
+      return compareText as Comparator;
     case 'boolean':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'interval':

@@ -273,12 +273,8 @@ export function compile(e: Expr, scope: CompileScope): Compiled {
 
 /** The boolean test for a comparison operator on non-NULL values of one type. */
 export function comparisonFn(op: string, type: SqlType): (a: unknown, b: unknown) => boolean {
-  const simple =
-    type === 'text' ||
-    type === 'date' ||
-    isIntegerType(type) ||
-    type === 'timestamptz' ||
-    type === 'timestamp';
+  // (text is not simple: JavaScript's `<` is UTF-16 order, PostgreSQL's code-point order)
+  const simple = type === 'date' || isIntegerType(type) || type === 'timestamptz' || type === 'timestamp';
   if (simple) {
     switch (op) {
       case '=':

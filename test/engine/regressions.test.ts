@@ -56,6 +56,22 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['bigint'],
     [['45']],
   ],
+  // Text orders by code point (C collation): U+FF5A before U+1F600, though JavaScript's `<` says otherwise.
+  ["select x from (values ('ｚ'), ('😀'), ('z')) v(x) order by x", ['x'], ['text'], [['z'], ['ｚ'], ['😀']]],
+  [
+    "select 'ｚ' < '😀' as lt, max(x), min(x), greatest('ｚ', '😀') as g from (values ('ｚ'), ('😀'), ('z')) v(x)",
+    ['lt', 'max', 'min', 'g'],
+    ['boolean', 'text', 'text', 'text'],
+    [['t', '😀', 'z', '😀']],
+  ],
+  ["select x from (values ('ｚ'), ('😀'), ('z')) v(x) where x > 'ｚ'", ['x'], ['text'], [['😀']]],
+  // jsonb keys: shorter in UTF-8 bytes first, then bytewise.
+  [
+    'select \'{"é": 1, "bb": 2, "c": 3, "😀": 4, "ééé": 5, "abcd": 6}\'::jsonb as j',
+    ['j'],
+    ['jsonb'],
+    [['{"c": 3, "bb": 2, "é": 1, "abcd": 6, "😀": 4, "ééé": 5}']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */

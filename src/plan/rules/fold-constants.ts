@@ -1,4 +1,4 @@
-import { castValue, decimalFix } from '../../catalog/values.js';
+import { castValue, compareText, decimalFix } from '../../catalog/values.js';
 import { and, type Expr, lit, mapExpr } from '../expr.js';
 import { type LogicalPlan, outputOf } from '../logical.js';
 import { planningZone } from '../types.js';
@@ -80,19 +80,28 @@ export function foldNode(e: Expr): Expr {
       const t = e.args[0]!.type;
       if (t !== 'integer' && t !== 'bigint' && t !== 'numeric' && t !== 'double precision' && t !== 'text')
         return e;
+      // Text compares by code point (compareText), not by JavaScript's UTF-16 `<`.
+      const c =
+        typeof a === 'string'
+          ? compareText(a, b as string)
+          : a < (b as number)
+            ? -1
+            : a > (b as number)
+              ? 1
+              : 0;
       switch (e.fn) {
         case '=':
           return lit(a === b, 'boolean');
         case '!=':
           return lit(a !== b, 'boolean');
         case '<':
-          return lit(a < b, 'boolean');
+          return lit(c < 0, 'boolean');
         case '<=':
-          return lit(a <= b, 'boolean');
+          return lit(c <= 0, 'boolean');
         case '>':
-          return lit(a > b, 'boolean');
+          return lit(c > 0, 'boolean');
         case '>=':
-          return lit(a >= b, 'boolean');
+          return lit(c >= 0, 'boolean');
         case '||':
           return lit(String(a) + String(b), 'text');
         case '+':
