@@ -30,20 +30,33 @@ export function sortComparator(
 }
 
 /**
- * Keeps the first `k` items of a stream in sort order (ORDER BY … LIMIT k): a sorted buffer of at most
- * k items; an item no better than the current k-th is rejected with one comparison, others are
- * placed by binary search. O(n) comparisons for typical inputs, O(k) memory, stable like a full sort.
+ * Keeps the first `k` items of a stream in sort order (ORDER BY … LIMIT k). Small k: a sorted buffer
+ * of at most k items, an item no better than the current k-th rejected with one comparison, others
+ * placed by binary search. Large k (inserting into the middle of a big array is O(k) a time): items
+ * collect unsorted up to 2k, then a stable sort keeps the best k, O(n log k) overall. Both keep ties
+ * in input order, like a full stable sort.
  */
 export class TopN<T> {
-  private readonly buf: T[] = [];
+  private buf: T[] = [];
+  // The k-th item once known (large-k mode): anything not better is dropped at once.
+  private bound: T | undefined;
+  private readonly small: boolean;
   constructor(
     private readonly k: number,
     private readonly cmp: (a: T, b: T) => number,
-  ) {}
+  ) {
+    this.small = k <= 256;
+  }
 
   push(item: T): void {
     const { buf, k, cmp } = this;
     if (k === 0) return;
+    if (!this.small) {
+      if (this.bound !== undefined && cmp(item, this.bound) >= 0) return;
+      buf.push(item);
+      if (buf.length >= 2 * k) this.compact();
+      return;
+    }
     if (buf.length === k && cmp(item, buf[k - 1]!) >= 0) return;
     // Insert after every element that sorts before or equal to it (stability: earlier input wins ties).
     let lo = 0;
@@ -57,7 +70,14 @@ export class TopN<T> {
     if (buf.length > k) buf.pop();
   }
 
+  private compact(): void {
+    this.buf.sort(this.cmp);
+    if (this.buf.length > this.k) this.buf.length = this.k;
+    if (this.buf.length === this.k) this.bound = this.buf[this.k - 1];
+  }
+
   result(): T[] {
+    if (!this.small) this.compact();
     return this.buf;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SqlError } from '../../src/errors.js';
+import { TopN } from '../../src/exec/sort.js';
 import { fixture, text } from './fixture.js';
 
 // Bugs found by the differential and grammar suites, one case each. Every expectation was checked
@@ -120,4 +121,17 @@ describe('regressions (answers checked against PostgreSQL)', () => {
       else expect((err as SqlError).message).toMatch(message);
     });
   }
+});
+
+describe('TopN (ORDER BY … LIMIT k)', () => {
+  it('keeps the first k in stable sort order for small and large k', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({ key: (i * 7919) % 97, i }));
+    const cmp = (a: { key: number }, b: { key: number }) => a.key - b.key;
+    const expected = [...items].sort(cmp);
+    for (const k of [0, 1, 10, 256, 257, 1000, 4999, 5000, 6000]) {
+      const top = new TopN(k, cmp);
+      for (const it of items) top.push(it);
+      expect(top.result()).toEqual(expected.slice(0, k));
+    }
+  });
 });
