@@ -9,6 +9,7 @@ import { type ConnectionInfo, type SessionHandle, StreamCapture } from './backen
 import { CopyEncoder, copyQuery, parseCopy, serverFileRefusal } from './copy.js';
 import { Cursor, CursorSet, parseClose, parseDeclare, parseFetch } from './cursors.js';
 import { decodeParam, pgType, sqlTypeOfOid, writeValue } from './pg-types.js';
+import { cellTextFn, RowBuffer } from './row-buffer.js';
 import { ScramError, ScramServer } from './scram.js';
 import type { ServerContext } from './server.js';
 import { leadingWords, maxParamIndex, paramCasts, splitStatements } from './sql-text.js';
@@ -151,6 +152,8 @@ export class Connection {
   private readonly statements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
   private readonly cursors = new CursorSet();
+  /** Text-format rows are encoded here (the fast path) and moved to `out` in chunks. */
+  private readonly rowBuffer = new RowBuffer();
   /** Savepoint names of the open transaction block, oldest first. */
   private savepoints: string[] = [];
   /** Running a multi-statement simple query: an implicit transaction block (DECLARE allowed). */
@@ -820,6 +823,9 @@ export class Connection {
     const casts = fields.map((f, i) => (f.type !== started.fields[i]?.type ? started.fields[i]!.type : null));
     const binary = fields.map((_, i) => resultFormat(portal.resultFormats, i) === 1);
     const types = fields.map((f) => f.type);
+    // All-text results without casts take the fast encoder.
+    const cells = binary.some(Boolean) || casts.some((c) => c !== null) ? null : types.map(cellTextFn);
+    const rb = this.rowBuffer;
     const timeout = this.statementTimeout(portal.controller);
     this.running = portal.controller;
     let sent = 0;
@@ -842,9 +848,20 @@ export class Connection {
         const rows = portal.pending;
         let i = portal.pendingPos;
         const limit = maxRows > 0 ? Math.min(rows.length, i + (maxRows - sent)) : rows.length;
-        for (; i < limit; i++) {
-          this.writeDataRow(rows[i]!, types, binary, casts);
-          if (this.out.length >= OUTPUT_CHUNK) await this.drain();
+        if (cells) {
+          for (; i < limit; i++) {
+            rb.dataRow(rows[i]!, cells);
+            if (rb.length >= OUTPUT_CHUNK) {
+              this.out.bytes(rb.take());
+              await this.drain();
+            }
+          }
+          this.out.bytes(rb.take());
+        } else {
+          for (; i < limit; i++) {
+            this.writeDataRow(rows[i]!, types, binary, casts);
+            if (this.out.length >= OUTPUT_CHUNK) await this.drain();
+          }
         }
         sent += i - portal.pendingPos;
         portal.pendingPos = i;
@@ -857,6 +874,7 @@ export class Connection {
       }
     } catch (e) {
       portal.finished = true;
+      rb.take(); // rows encoded for a connection that is going away
       if (portal.controller.signal.aborted) throwAbort(portal.controller);
       throw e;
     } finally {
@@ -881,7 +899,11 @@ export class Connection {
     for (let i = 0; i < n; i++) b.int16(enc.formatCode);
     b.end();
     const header = enc.header();
-    if (header !== null) this.out.begin('d').bytes(Buffer.from(header, 'utf8')).end();
+    const rb = this.rowBuffer;
+    if (header !== null) {
+      rb.copyData(header);
+      this.out.bytes(rb.take());
+    }
     const binary = enc.formatCode === 1;
     const timeout = this.statementTimeout(portal.controller);
     this.running = portal.controller;
@@ -891,19 +913,28 @@ export class Connection {
         const r = started.batches ? await started.batches.next() : { done: true as const, value: undefined };
         if (r.done) break;
         for (const row of r.value) {
-          this.out.begin('d');
-          if (binary) enc.binaryRow(this.out, row);
-          else this.out.bytes(Buffer.from(enc.line(row), 'utf8'));
-          this.out.end();
+          if (binary) {
+            this.out.begin('d');
+            enc.binaryRow(this.out, row);
+            this.out.end();
+            if (this.out.length >= OUTPUT_CHUNK) await this.drain();
+          } else {
+            rb.copyData(enc.line(row));
+            if (rb.length >= OUTPUT_CHUNK) {
+              this.out.bytes(rb.take());
+              await this.drain();
+            }
+          }
           sent++;
-          if (this.out.length >= OUTPUT_CHUNK) await this.drain();
         }
+        if (rb.length > 0) this.out.bytes(rb.take());
         if (portal.controller.signal.aborted) throwAbort(portal.controller);
         await this.drain();
       }
     } catch (e) {
       // Release the scan now: nothing will ask it for another batch.
       void started.batches?.return?.().catch(() => undefined);
+      rb.take();
       if (portal.controller.signal.aborted) throwAbort(portal.controller);
       throw e;
     } finally {

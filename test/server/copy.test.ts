@@ -7,6 +7,7 @@ import type { Row } from '../../src/catalog/types.js';
 import { createEngine } from '../../src/engine.js';
 import { copyCsvField, copyTextField, parseCopy } from '../../src/server/copy.js';
 import { createPgServer, engineBackend, type PgServer } from '../../src/server/index.js';
+import { cellTextFn, RowBuffer } from '../../src/server/row-buffer.js';
 import { fixture, fixtureSql } from '../engine/fixture.js';
 import { MemorySource } from '../engine/memory-source.js';
 import { postgresUnavailable, startTempPostgres, type TempPostgres } from '../support/postgres.js';
@@ -278,6 +279,45 @@ describe('COPY statement parsing', () => {
     expect(copyCsvField('\\.', o, false, true)).toBe('"\\."');
     expect(copyCsvField('\\.', o, false, false)).toBe('\\.');
     expect(copyCsvField(' x ', o, false, false)).toBe(' x ');
+  });
+});
+
+describe('the text row encoder', () => {
+  it('encodes DataRow and CopyData like Buffer.from would, for every kind of character', () => {
+    const values = [
+      '',
+      'ascii',
+      'ünï',
+      'Ωmega ✓',
+      '😀 emoji',
+      'lone \ud800 surrogate',
+      'x'.repeat(70_000) + 'é',
+    ];
+    const rb = new RowBuffer();
+    rb.dataRow([...values, null], [...values.map(() => cellTextFn('text')), cellTextFn('text')]);
+    const msg = rb.take();
+    expect(msg[0]).toBe(0x44);
+    expect(msg.readInt32BE(1)).toBe(msg.length - 1);
+    expect(msg.readInt16BE(5)).toBe(values.length + 1);
+    let at = 7;
+    for (const v of values) {
+      const len = msg.readInt32BE(at);
+      expect(msg.subarray(at + 4, at + 4 + len).equals(Buffer.from(v, 'utf8'))).toBe(true);
+      at += 4 + len;
+    }
+    expect(msg.readInt32BE(at)).toBe(-1);
+    rb.copyData('a\tb ✓\n');
+    const d = rb.take();
+    expect(d.subarray(5).toString('utf8')).toBe('a\tb ✓\n');
+    expect(d.readInt32BE(1)).toBe(d.length - 1);
+  });
+
+  it('writes integers, booleans and other types as PostgreSQL text output', () => {
+    expect(cellTextFn('bigint')(9007199254740991)).toBe('9007199254740991');
+    expect(cellTextFn('integer')(-7)).toBe('-7');
+    expect(cellTextFn('boolean')(false)).toBe('f');
+    expect(cellTextFn('double precision')(1.5)).toBe('1.5');
+    expect(cellTextFn('jsonb')({ a: 1 })).toBe('{"a": 1}');
   });
 });
 
