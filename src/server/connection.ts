@@ -919,7 +919,7 @@ export class Connection {
             this.out.end();
             if (this.out.length >= OUTPUT_CHUNK) await this.drain();
           } else {
-            rb.copyData(enc.line(row));
+            enc.lineInto(rb, row);
             if (rb.length >= OUTPUT_CHUNK) {
               this.out.bytes(rb.take());
               await this.drain();

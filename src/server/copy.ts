@@ -5,10 +5,10 @@
  * touches a socket).
  */
 import type { SqlType } from '../catalog/types.js';
-import { toText } from '../catalog/values.js';
 import type { Field } from '../engine.js';
 import { SqlError } from '../errors.js';
 import { writeValue } from './pg-types.js';
+import { type CellText, type CopyLineFormat, cellTextFn, type RowBuffer, textOutput } from './row-buffer.js';
 import type { MessageBuilder } from './wire.js';
 
 /** COPY's data formats. */
@@ -572,11 +572,6 @@ export function serverFileRefusal(stmt: CopyStatement): SqlError {
   });
 }
 
-/** A value's PostgreSQL text output, as a text-format DataRow carries it. */
-export function textOutput(v: unknown, type: SqlType): string {
-  return typeof v === 'string' && type !== 'jsonb' ? v : toText(v, type, true);
-}
-
 // Characters COPY text format writes as backslash escapes (CopyAttributeOutText).
 const TEXT_ESCAPES: Record<string, string> = {
   '\b': '\\b',
@@ -646,6 +641,8 @@ export class CopyEncoder {
   private readonly forced: readonly boolean[];
   private readonly types: readonly SqlType[];
   private binaryHeaderPending: boolean;
+  private readonly cells: readonly CellText[];
+  private readonly lineFormat: CopyLineFormat;
 
   constructor(
     private readonly fields: readonly Field[],
@@ -662,6 +659,15 @@ export class CopyEncoder {
     }
     this.forced = fields.map((f) => fq === '*' || fq.includes(f.name));
     this.binaryHeaderPending = options.format === 'binary';
+    this.cells = this.types.map(cellTextFn);
+    this.lineFormat = {
+      csv: options.format === 'csv',
+      delimiter: options.delimiter.charCodeAt(0),
+      null: options.null,
+      quote: options.quote.charCodeAt(0),
+      escape: options.escape.charCodeAt(0),
+      forced: this.forced,
+    };
   }
 
   /** The format code of every column (0 text, 1 binary), for CopyOutResponse. */
@@ -678,6 +684,11 @@ export class CopyEncoder {
       o.format === 'csv' ? copyCsvField(f.name, o, false, single) : copyTextField(f.name, o.delimiter),
     );
     return `${names.join(o.delimiter)}\n`;
+  }
+
+  /** Appends one row as a text/CSV CopyData message (the fast path of {@link line}). */
+  lineInto(rb: RowBuffer, row: readonly unknown[]): void {
+    rb.copyLine(row, this.cells, this.lineFormat);
   }
 
   /** One row as a text/CSV line, newline included. */

@@ -1,11 +1,16 @@
 /**
  * The hot path of result streaming: DataRow and CopyData messages for text-format rows, encoded
  * straight into one reusable buffer. Values are UTF-8 encoded by a JS loop, which for the short
- * strings of result cells costs far less than a native `Buffer.write` call per cell (surrogate
- * pairs fall back to it). The connection hands the filled buffer to the socket writer in chunks.
+ * strings of result cells costs far less than a native `Buffer.write` call per cell, and COPY's
+ * escaping and quoting happen in the same pass. The connection hands the filled buffer to the socket writer in chunks.
  */
 import type { SqlType } from '../catalog/types.js';
-import { textOutput } from './copy.js';
+import { toText } from '../catalog/values.js';
+
+/** A value's PostgreSQL text output, as a text-format DataRow carries it (writeValue's text form). */
+export function textOutput(v: unknown, type: SqlType): string {
+  return typeof v === 'string' && type !== 'jsonb' ? v : toText(v, type, true);
+}
 
 /** A value's PostgreSQL text output (non-null values only). */
 export type CellText = (v: unknown) => string;
@@ -24,6 +29,24 @@ export function cellTextFn(type: SqlType): CellText {
       return (v) => textOutput(v, type);
   }
 }
+
+/** How {@link RowBuffer.copyLine} writes a line: the options of a text or CSV COPY, as char codes. */
+export interface CopyLineFormat {
+  readonly csv: boolean;
+  readonly delimiter: number;
+  readonly null: string;
+  readonly quote: number;
+  readonly escape: number;
+  /** FORCE_QUOTE per column. */
+  readonly forced: readonly boolean[];
+}
+
+const PLAIN = 0;
+const TEXT_ESCAPE = 1;
+const CSV_CHECK = 2;
+const CSV_QUOTED = 3;
+// \b \t \n \v \f \r for the control characters 8 … 13.
+const TEXT_ESCAPE_LETTER = [0x62, 0x74, 0x6e, 0x76, 0x66, 0x72];
 
 /** A growable byte buffer of complete protocol messages. */
 export class RowBuffer {
@@ -81,17 +104,80 @@ export class RowBuffer {
     this.buf.writeInt32BE(this.len - start - 1, start + 1);
   }
 
-  /** Appends `s` as UTF-8; returns its byte length. */
-  private utf8(s: string): number {
+  /**
+   * Appends one COPY text/CSV line as a CopyData message, escaping or quoting each value while it
+   * is encoded (the rules of copyTextField / copyCsvField, without building the line as a string).
+   */
+  copyLine(row: readonly unknown[], cells: readonly CellText[], f: CopyLineFormat): void {
+    this.ensure(5);
+    const start = this.len;
+    this.buf[start] = 0x64; // 'd'
+    this.len = start + 5;
+    const n = cells.length;
+    for (let c = 0; c < n; c++) {
+      if (c > 0) this.byte(f.delimiter);
+      const v = row[c];
+      if (v === null || v === undefined) {
+        this.utf8(f.null);
+        continue;
+      }
+      const s = cells[c]!(v);
+      if (!f.csv) {
+        this.utf8(s, TEXT_ESCAPE, f.delimiter);
+        continue;
+      }
+      let quote = f.forced[c]! || s === f.null || (n === 1 && s === '\\.');
+      if (!quote) {
+        const mark = this.len;
+        if (this.utf8(s, CSV_CHECK, f.delimiter, f.quote) < 0) {
+          this.len = mark;
+          quote = true;
+        }
+      }
+      if (quote) {
+        this.byte(f.quote);
+        this.utf8(s, CSV_QUOTED, f.quote, f.escape);
+        this.byte(f.quote);
+      }
+    }
+    this.byte(0x0a);
+    this.buf.writeInt32BE(this.len - start - 1, start + 1);
+  }
+
+  private byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  /**
+   * Appends `s` as UTF-8 and returns its byte length. `mode` handles ASCII specials on the way:
+   * TEXT_ESCAPE writes COPY text escapes (`a` = delimiter); CSV_CHECK stops and returns -1 at a
+   * character that needs CSV quoting (`a` = delimiter, `b` = quote); CSV_QUOTED precedes the quote
+   * `a` and escape `b` characters with the escape.
+   */
+  private utf8(s: string, mode = PLAIN, a = -1, b = -1): number {
     const n = s.length;
+    // Escapes at most double an ASCII character; other characters take at most 3 bytes.
     this.ensure(n * 3);
     const buf = this.buf;
     const at = this.len;
     let p = at;
     for (let i = 0; i < n; i++) {
       const ch = s.charCodeAt(i);
-      if (ch < 0x80) buf[p++] = ch;
-      else if (ch < 0x800) {
+      if (ch < 0x80) {
+        if (mode !== PLAIN) {
+          if (mode === TEXT_ESCAPE) {
+            if ((ch >= 8 && ch <= 13) || ch === 92 || ch === a) {
+              buf[p++] = 92;
+              buf[p++] = ch >= 8 && ch <= 13 ? TEXT_ESCAPE_LETTER[ch - 8]! : ch;
+              continue;
+            }
+          } else if (mode === CSV_CHECK) {
+            if (ch === a || ch === b || ch === 10 || ch === 13) return -1;
+          } else if (ch === a || ch === b) buf[p++] = b;
+        }
+        buf[p++] = ch;
+      } else if (ch < 0x800) {
         buf[p++] = 0xc0 | (ch >> 6);
         buf[p++] = 0x80 | (ch & 0x3f);
       } else if (ch < 0xd800 || ch > 0xdfff) {
@@ -99,9 +185,20 @@ export class RowBuffer {
         buf[p++] = 0x80 | ((ch >> 6) & 0x3f);
         buf[p++] = 0x80 | (ch & 0x3f);
       } else {
-        // Surrogates (pairs and lone ones): the native encoder knows the rules.
-        p += buf.write(s.slice(i), p, 'utf8');
-        break;
+        const lo = ch <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          const cp = 0x10000 + ((ch - 0xd800) << 10) + (lo - 0xdc00);
+          buf[p++] = 0xf0 | (cp >> 18);
+          buf[p++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[p++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[p++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else {
+          // A lone surrogate becomes U+FFFD, as Buffer.from does.
+          buf[p++] = 0xef;
+          buf[p++] = 0xbf;
+          buf[p++] = 0xbd;
+        }
       }
     }
     this.len = p;

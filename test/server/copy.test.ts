@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/catalog/types.js';
 import { createEngine } from '../../src/engine.js';
-import { copyCsvField, copyTextField, parseCopy } from '../../src/server/copy.js';
+import { CopyEncoder, copyCsvField, copyTextField, parseCopy } from '../../src/server/copy.js';
 import { createPgServer, engineBackend, type PgServer } from '../../src/server/index.js';
 import { cellTextFn, RowBuffer } from '../../src/server/row-buffer.js';
 import { fixture, fixtureSql } from '../engine/fixture.js';
@@ -33,6 +33,7 @@ const TRICKY: Row[] = [
   [15, "it's", 15],
   [16, 'ctl\b\f\v\x01end', 16],
   [17, 'NULL', 17],
+  [18, '😀\t"x",y\\z\r\n', 18],
 ];
 
 let server: PgServer;
@@ -310,6 +311,36 @@ describe('the text row encoder', () => {
     const d = rb.take();
     expect(d.subarray(5).toString('utf8')).toBe('a\tb ✓\n');
     expect(d.readInt32BE(1)).toBe(d.length - 1);
+  });
+
+  it('writes COPY lines in one pass exactly as the reference line() builds them', () => {
+    const fields = [
+      { name: 'id', type: 'bigint' as const },
+      { name: 's', type: 'text' as const },
+      { name: 'n', type: 'integer' as const },
+    ];
+    const rows = [...TRICKY, [19, '😀\ttab, "q" \ud83d lone', 19], [20, '\\.', null]];
+    for (const sql of [
+      'COPY t TO STDOUT',
+      'COPY t TO STDOUT (FORMAT csv)',
+      "COPY t TO STDOUT (FORMAT csv, QUOTE '''', ESCAPE '\\', NULL 'NULL', FORCE_QUOTE (s))",
+      "COPY t TO STDOUT (DELIMITER ',', NULL '')",
+    ]) {
+      const enc = new CopyEncoder(fields, parseCopy(sql).options);
+      const single = new CopyEncoder([fields[1]!], parseCopy(sql).options);
+      const rb = new RowBuffer();
+      for (const r of rows) {
+        for (const [e, row] of [
+          [enc, r],
+          [single, [r[1]]],
+        ] as const) {
+          e.lineInto(rb, row);
+          expect(rb.take().subarray(5).toString('utf8')).toBe(
+            Buffer.from(e.line(row), 'utf8').toString('utf8'),
+          );
+        }
+      }
+    }
   });
 
   it('writes integers, booleans and other types as PostgreSQL text output', () => {
