@@ -19,6 +19,13 @@ const BATCH = 1024;
 /** Default largest IN list per scan call for dynamic (semi-join) filters. */
 const DEFAULT_IN_LIST = 200;
 
+/**
+ * Longest stretch, in ms, a cancellable statement computes before it lets the event loop run: a
+ * query over cached or in-memory rows never waits for I/O, so without this a cancel request, a
+ * statement timeout or another client's query would wait until it finished.
+ */
+const SLICE_MS = 10;
+
 /** What EXPLAIN ANALYZE reports for one plan node. */
 export interface NodeStats {
   rows: number;
@@ -95,6 +102,17 @@ export class Executor {
     if (this.opts.signal?.aborted) throw queryCanceled();
   }
 
+  private sliceStart = performance.now();
+
+  /** After SLICE_MS of computing, a promise that resumes after pending I/O and timers (then checks for cancel). */
+  private pause(): Promise<void> | undefined {
+    if (performance.now() - this.sliceStart < SLICE_MS) return undefined;
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.sliceStart = performance.now();
+      this.checkCancel();
+    });
+  }
+
   private async *instrument(plan: LogicalPlan, it: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
     const st = this.opts.analyze ? this.nodeStats(plan) : undefined;
     if (st) st.loops++;
@@ -107,6 +125,8 @@ export class Executor {
         if (st) st.ms += performance.now() - t0;
         if (r.done) break;
         if (st) st.rows += r.value.length;
+        const paused = this.opts.signal ? this.pause() : undefined;
+        if (paused) await paused;
         yield r.value;
       }
     } finally {
@@ -444,8 +464,14 @@ export class Executor {
     const probe = async function* (this: Executor, batches: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
       for await (const batch of batches) {
         if (residual) await both.prepare(batch.map((l) => [...l, ...nullsR]));
-        const out: Row[] = [];
+        let out: Row[] = [];
         for (const l of batch) {
+          // A many-to-many (or cross) join can multiply a batch a thousandfold: emit as it fills,
+          // so memory stays bounded and the statement stays cancellable.
+          if (out.length >= BATCH) {
+            yield out;
+            out = [];
+          }
           let cands: number[] | undefined;
           if (hashed) {
             const k = keyOf(lkey, l);
