@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -456,6 +456,28 @@ describe.skipIf(noPsql)("psql's \\copy", () => {
     expect(lines).toContain('9\t\\N');
     expect(lines).toContain('10\t\\\\N');
     expect(lines).toContain('12\tünïcødé ✓ 😀');
+  });
+
+  it('stops a \\copy of an endless table on Ctrl-C, and the scan with it', async () => {
+    const before = slow.batches;
+    const child = spawn(
+      'psql',
+      [
+        `host=127.0.0.1 port=${port} user=u dbname=d`,
+        '-X',
+        '-c',
+        "\\copy (select * from slow) to '/dev/null' csv",
+      ],
+      { cwd: dir, env: { ...process.env, PGCONNECT_TIMEOUT: '5' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    expect(await eventually(() => slow.batches > before + 5)).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).not.toBe(0);
+    expect(stderr).toContain('canceling statement due to user request');
+    expect(await eventually(() => slow.active === 0)).toBe(true);
   });
 
   it('reports \\copy … from as not supported yet and keeps the session', async () => {

@@ -1,10 +1,11 @@
+import { execFile, spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeclare, parseFetch } from '../../src/server/cursors.js';
 import type { PgServer } from '../../src/server/index.js';
 import { fixtureSql } from '../engine/fixture.js';
 import { postgresUnavailable, startTempPostgres, type TempPostgres } from '../support/postgres.js';
-import { eventually, type SlowSource, startServer } from './harness.js';
+import { clientUnavailable, eventually, runs, type SlowSource, startServer } from './harness.js';
 import {
   type BackendMessage,
   dataRow,
@@ -173,6 +174,54 @@ describe('cursors with node pg', () => {
     expect((await c.query('SELECT 2 AS x')).rows).toEqual([{ x: 2 }]);
     await c.query('COMMIT');
     await c.end();
+  });
+});
+
+const noPsql = clientUnavailable(
+  'psql',
+  () => runs('psql', ['--version']),
+  'apt-get install postgresql-client',
+);
+
+describe.skipIf(noPsql)('psql with FETCH_COUNT (it reads every result through a cursor)', () => {
+  const args = (sql: string) => [
+    `host=127.0.0.1 port=${port} user=u dbname=d`,
+    '-X',
+    '-At',
+    '-v',
+    'FETCH_COUNT=3',
+    '-c',
+    sql,
+  ];
+
+  it('prints every row, fetched three at a time', async () => {
+    const out = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile('psql', args('select id, name from tasks order by id'), (_e, stdout, stderr) =>
+        resolve({ stdout, stderr }),
+      ),
+    );
+    // psql wraps the cursor in BEGIN … COMMIT; the only message is our NOTICE that Paymo has no transactions.
+    expect(out.stderr).not.toMatch(/ERROR/);
+    expect(out.stdout.trim().split('\n')).toHaveLength(9);
+    expect(out.stdout).toContain('108|Café menu');
+  });
+
+  it('stops on Ctrl-C while fetching from an endless table', async () => {
+    const before = slow.batches;
+    const child = spawn('psql', args('select n from slow'), {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+    });
+    child.stdout.resume();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // psql prints as it fetches, so rows arrive while the scan keeps going.
+    expect(await eventually(() => slow.batches > before + 5)).toBe(true);
+    child.kill('SIGINT');
+    // Between two FETCHes psql just stops and closes the cursor; during one, the FETCH is cancelled.
+    const code = await exited;
+    if (code !== 0) expect(stderr).toContain('canceling statement due to user request');
+    expect(await eventually(() => slow.active === 0)).toBe(true);
   });
 });
 
