@@ -439,6 +439,12 @@ export function roundHalfAway(n: number): number {
   return n < 0 ? -Math.round(-n) : Math.round(n);
 }
 
+/** Rounds half to even (C's rint), as PostgreSQL does for double precision → integer casts and round(float8). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /**
  * Converts a non-NULL value from one type to another following PostgreSQL's cast rules;
  * throws 22P02 / 22007 for unreadable text and 42846-style 42804 for casts that do not exist.
@@ -492,7 +498,8 @@ export function castValue(v: unknown, from: SqlType, to: SqlType, zone: Zone = U
       if (from === 'numeric' || from === 'double precision') {
         const n = num(v);
         if (!Number.isFinite(n)) throw numericOutOfRange(to);
-        const r = roundHalfAway(n);
+        // numeric rounds half away from zero, double precision half to even (2.5 → 2, 3.5 → 4).
+        const r = from === 'numeric' ? roundHalfAway(n) : roundHalfEven(n);
         checkIntRange(r, to);
         return r;
       }

@@ -9,6 +9,7 @@ import {
   msToDate,
   parseDate,
   roundHalfAway,
+  roundHalfEven,
   toText,
 } from '../catalog/values.js';
 import { invalidParameterValue, SqlError } from '../errors.js';
@@ -69,11 +70,6 @@ function pad(s: string, len: number, fill: string, left: boolean): string {
 }
 
 /** Rounds half to even, as PostgreSQL does for double precision (rint). */
-function rint(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 function roundTo(x: number, places: number): number {
   const f = 10 ** places;
   const y = roundHalfAway(Number((x * f).toPrecision(15)));
@@ -594,7 +590,7 @@ const FUNCTIONS: Record<string, FnDef> = {
   abs: simple((a) => Math.abs(n(a[0]))),
   round: strict((types) => {
     if (types.length === 2) return (a) => roundTo(n(a[0]), n(a[1]));
-    return types[0] === 'double precision' ? (a) => rint(n(a[0])) : (a) => roundHalfAway(n(a[0]));
+    return types[0] === 'double precision' ? (a) => roundHalfEven(n(a[0])) : (a) => roundHalfAway(n(a[0]));
   }),
   trunc: strict((types) =>
     types.length === 2 ? (a) => truncTo(n(a[0]), n(a[1])) : (a) => Math.trunc(n(a[0])),

@@ -93,57 +93,85 @@ export function containsKind(e: Expr, kind: 'agg' | 'window' | 'srf'): boolean {
 
 /** PostgreSQL's default output column name for a select-list expression. */
 export function outputName(a: AstExpr): string {
+  return figureName(a).name;
+}
+
+/**
+ * PostgreSQL's FigureColname: a name and its strength (2: a column, function or keyword construct;
+ * 1: a cast's type name; 0: nothing better than `?column?`). A cast names its column after its
+ * type only when its operand has no stronger name, so `2.5::float8::int` is `int4`, `x::int` is `x`.
+ */
+function figureName(a: AstExpr): { name: string; strength: number } {
   switch (a.type) {
     case 'column':
-      return a.name;
+      return { name: a.name, strength: 2 };
     case 'func':
-      return a.name === 'btrim' ? 'btrim' : a.name;
-    case 'cast':
-      if (a.arg.type === 'string' || a.arg.type === 'number' || a.arg.type === 'null') {
-        return pgTypeName(a.to);
-      }
-      return outputName(a.arg);
+      return { name: a.name, strength: 2 };
+    case 'cast': {
+      const inner = figureName(a.arg);
+      return inner.strength <= 1 ? { name: pgTypeName(a.to), strength: 1 } : inner;
+    }
     case 'typed_string':
-      return pgTypeName(a.dataType);
+      return { name: pgTypeName(a.dataType), strength: 1 };
     case 'case':
-      return 'case';
     case 'exists':
-      return 'exists';
     case 'array':
-      return 'array';
     case 'extract':
-      return 'extract';
+      return { name: a.type, strength: 2 };
+    case 'array_subquery':
+      return { name: 'array', strength: 2 };
+    case 'row':
+      return { name: 'row', strength: 2 };
     case 'subquery': {
       const q = a.query;
-      if (q.type === 'select' && q.columns[0]?.type === 'expr')
-        return q.columns[0].alias ?? outputName(q.columns[0].expr);
-      return '?column?';
+      if (q.type === 'select' && q.columns[0]?.type === 'expr') {
+        const c = q.columns[0];
+        return { name: c.alias ?? outputName(c.expr), strength: 2 };
+      }
+      return { name: '?column?', strength: 0 };
     }
     case 'subscript':
-      return outputName(a.arg);
+      return figureName(a.arg);
     default:
-      return '?column?';
+      return { name: '?column?', strength: 0 };
   }
 }
 
 /** PostgreSQL's internal type name, used as the column name of `'x'::type` (e.g. int4). */
 export function pgTypeName(t: string): string {
+  // The name without array brackets or modifiers: `numeric(10,2)` → numeric, `int[]` → int4.
+  const base = t
+    .toLowerCase()
+    .replace(/\[\]$/, '')
+    .replace(/\s*\(.*\)$/, '')
+    .trim();
   const map: Record<string, string> = {
     integer: 'int4',
     int: 'int4',
-    int4: 'int4',
+    smallint: 'int2',
     bigint: 'int8',
-    int8: 'int8',
-    text: 'text',
-    numeric: 'numeric',
     boolean: 'bool',
-    bool: 'bool',
-    date: 'date',
-    timestamptz: 'timestamptz',
-    timestamp: 'timestamp',
-    interval: 'interval',
-    jsonb: 'jsonb',
+    real: 'float4',
+    float: 'float8',
     'double precision': 'float8',
+    decimal: 'numeric',
+    'character varying': 'varchar',
+    character: 'bpchar',
+    char: 'bpchar',
+    'timestamp with time zone': 'timestamptz',
+    'timestamp without time zone': 'timestamp',
   };
-  return map[t.toLowerCase()] ?? t.toLowerCase();
+  return map[base] ?? base;
+}
+
+/** A type as `regtype` prints it (`pg_typeof`): `timestamp with time zone`, `integer[]`. */
+export function regtypeName(t: SqlType): string {
+  const base = t.endsWith('[]') ? t.slice(0, -2) : t;
+  const name =
+    base === 'timestamptz'
+      ? 'timestamp with time zone'
+      : base === 'timestamp'
+        ? 'timestamp without time zone'
+        : base;
+  return t.endsWith('[]') ? `${name}[]` : name;
 }

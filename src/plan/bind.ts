@@ -29,6 +29,7 @@ import {
   containsKind,
   isIntegerLike,
   outputName,
+  regtypeName,
   selectHasAggregate,
   sortKey,
   splitAnd,
@@ -1483,6 +1484,8 @@ class Binder {
     if (a.distinct || a.star)
       throw syntaxError(`DISTINCT or * specified, but ${name} is not an aggregate function`);
     const args = a.args.map((x) => this.expr(x, ctx));
+    // pg_typeof depends only on the static type: a constant (text, where PostgreSQL says regtype).
+    if (name === 'pg_typeof' && args.length === 1) return lit(regtypeName(args[0]!.type), 'text');
     const udf = isScalarFunction(name) ? undefined : this.catalog.lookupFunction(name);
     if (udf) {
       const n = args.length;

@@ -14,8 +14,12 @@ interface FnSig {
 
 const TEXT = (): SqlType => 'text';
 const allText = (types: readonly SqlType[]): SqlType[] => types.map(() => 'text');
-const numOrDouble = (t: SqlType): SqlType =>
-  t === 'double precision' ? t : isNumericType(t) ? 'numeric' : 'double precision';
+// PostgreSQL has numeric and double precision versions of these; integers resolve to the
+// preferred type of the category, double precision.
+const numOrDouble = (t: SqlType): SqlType => (t === 'numeric' ? 'numeric' : 'double precision');
+// Two arguments: numeric when one matches the numeric version exactly and none the double one.
+const numOrDouble2 = (t: readonly SqlType[]): SqlType =>
+  t.includes('numeric') && !t.includes('double precision') ? 'numeric' : 'double precision';
 const sameNum = (types: readonly SqlType[]): SqlType => (types[0] === 'unknown' ? 'numeric' : types[0]!);
 
 const SCALAR: Record<string, FnSig> = {
@@ -77,20 +81,13 @@ const SCALAR: Record<string, FnSig> = {
   floor: { min: 1, max: 1, ret: (t) => numOrDouble(t[0]!) },
   sign: { min: 1, max: 1, ret: (t) => numOrDouble(t[0]!) },
   mod: { min: 2, max: 2, ret: (t) => commonType(t, 'mod') },
-  power: {
-    min: 2,
-    max: 2,
-    ret: (t) => (t.every((x) => x !== 'double precision') ? 'numeric' : 'double precision'),
-  },
-  pow: {
-    min: 2,
-    max: 2,
-    ret: (t) => (t.every((x) => x !== 'double precision') ? 'numeric' : 'double precision'),
-  },
+  power: { min: 2, max: 2, ret: numOrDouble2 },
+  pow: { min: 2, max: 2, ret: numOrDouble2 },
   sqrt: { min: 1, max: 1, ret: (t) => numOrDouble(t[0]!) },
   exp: { min: 1, max: 1, ret: (t) => numOrDouble(t[0]!) },
   ln: { min: 1, max: 1, ret: (t) => numOrDouble(t[0]!) },
-  log: { min: 1, max: 2, ret: (t) => numOrDouble(t[0]!) },
+  // log(b, x) exists only for numeric.
+  log: { min: 1, max: 2, ret: (t) => (t.length === 2 ? 'numeric' : numOrDouble(t[0]!)) },
   random: { min: 0, max: 0, ret: () => 'double precision' },
   pi: { min: 0, max: 0, ret: () => 'double precision' },
   now: { min: 0, max: 0, ret: () => 'timestamptz' },

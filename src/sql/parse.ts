@@ -13,6 +13,8 @@ import type {
   AstWindowSpec,
 } from './ast.js';
 import {
+  ARRAY_TYPE_MARK,
+  ARRAY_TYPES,
   findTopLevelWord,
   type Rewritten,
   rewriteSql,
@@ -465,7 +467,10 @@ class Normaliser {
       case 'var': {
         if (e.prefix !== '$' || typeof e.name !== 'number')
           throw featureNotSupported(`variable ${String(e.name)}`);
-        return { type: 'param', index: e.name };
+        let out: AstExpr = { type: 'param', index: e.name };
+        for (const ix of arr(e.array_index))
+          out = { type: 'subscript', arg: out, index: this.expr(obj(ix)!.index) };
+        return out;
       }
       case 'date':
       case 'timestamp':
@@ -519,6 +524,13 @@ class Normaliser {
         };
       }
       case 'cast': {
+        // `-5::int8` is `-(5::int8)` in PostgreSQL (:: binds tighter than unary minus), but the parser
+        // folds the sign into the literal.
+        const x = obj(e.expr);
+        if (x?.type === 'number' && x.parentheses !== true && String(x.value).startsWith('-')) {
+          const positive = { ...x, value: String(x.value).slice(1) };
+          return { type: 'unary', op: '-', arg: this.expr({ ...e, expr: positive }) };
+        }
         let arg = this.expr(e.expr);
         for (const t of arr(e.target)) arg = { type: 'cast', arg, to: this.typeName(obj(t)!) };
         return arg;
@@ -545,6 +557,11 @@ class Normaliser {
 
   private typeName(t: Raw): string {
     let name = String(t.dataType ?? '').toLowerCase();
+    // The parser reads int2/int4/int8 and float4/float8 as INT / FLOAT with a length.
+    if ((name === 'int' || name === 'float') && typeof t.length === 'number' && t.parentheses !== true)
+      name = `${name}${t.length}`;
+    if (name === 'varchar' && typeof t.length === 'number' && t.length >= ARRAY_TYPE_MARK)
+      name = ARRAY_TYPES[t.length - ARRAY_TYPE_MARK] ?? name;
     const suffix = arr(t.suffix).map((s) => String(s).toLowerCase());
     if (suffix.join(' ') === 'with time zone') name = 'timestamptz';
     if (obj(t.array)) name += '[]';

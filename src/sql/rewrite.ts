@@ -27,6 +27,24 @@ export const SET_ALL_MARK = '§setall';
 /** Prefix of the marker argument that carries a window function the parser cannot read (see rewriteSql). */
 export const WINDOW_FN_MARK = '§wf_';
 
+/**
+ * Array types whose `T[]` the parser cannot read after `::` / `AS`: the rewriter writes them as
+ * `varchar(ARRAY_TYPE_MARK + i)[]` (a form it reads), the normaliser maps the length back to `ARRAY_TYPES[i]`.
+ */
+export const ARRAY_TYPES: readonly string[] = [
+  'boolean',
+  'bool',
+  'date',
+  'timestamptz',
+  'timestamp',
+  'jsonb',
+  'json',
+  'interval',
+];
+
+/** See ARRAY_TYPES. */
+export const ARRAY_TYPE_MARK = 900_000;
+
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
 
@@ -342,6 +360,15 @@ export function rewriteSql(sql: string): Rewritten {
           continue;
         }
       }
+      if (
+        toks[k + 1]?.value === '[' &&
+        toks[k + 2]?.value === ']' &&
+        (prev?.value === '::' || isWord(prev, 'as')) &&
+        ARRAY_TYPES.includes(w)
+      ) {
+        out.push({ text: `varchar(${ARRAY_TYPE_MARK + ARRAY_TYPES.indexOf(w)})`, pos: t.pos, space: gap(k) });
+        continue;
+      }
       if (TYPED_LITERAL_TYPES.has(w) && toks[k + 1]?.kind === 'string' && !isWord(prev, 'as')) {
         const str = toks[k + 1]!;
         strings.push(str.value);
@@ -410,7 +437,8 @@ export function rewriteSql(sql: string): Rewritten {
         k += toks[k + 3]?.kind === 'ident' ? 3 : 2;
         continue;
       }
-      if (w === 'isnull' || w === 'notnull') {
+      // (after AS it is a column alias: `SELECT x IS NULL AS isnull`)
+      if ((w === 'isnull' || w === 'notnull') && !isWord(prev, 'as') && prev?.value !== '.') {
         out.push({ text: w === 'isnull' ? 'IS NULL' : 'IS NOT NULL', pos: t.pos, space: true });
         continue;
       }

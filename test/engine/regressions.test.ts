@@ -73,6 +73,51 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['jsonb'],
     [['{"c": 3, "bb": 2, "é": 1, "abcd": 6, "😀": 4, "ééé": 5}']],
   ],
+  // Casts: int2/int4/int8 and float4/float8 names, arrays of every type, `-5::int8` is -(5::int8).
+  [
+    "select (-5)::int8, -5::int8, 9007199254740991::int8 as big, pg_typeof(array[10, 20]::int8[]) as t, '{t,f}'::boolean[] as b, '{2024-01-01}'::date[] as d, 1 as isnull",
+    ['int8', '?column?', 'big', 't', 'b', 'd', 'isnull'],
+    ['bigint', 'bigint', 'bigint', 'text', 'boolean[]', 'date[]', 'integer'],
+    [['-5', '-5', '9007199254740991', 'bigint[]', '{t,f}', '{2024-01-01}', '1']],
+  ],
+  // A cast's column is named after the type's internal name unless its operand has a better name.
+  [
+    "select 1.5::float8, 2.5::float8::int, (1 + 2)::int, 1::real, 1::smallint, 'x'::character varying, array[1]::int[], name::varchar from clients where id = 1",
+    ['float8', 'int4', 'int4', 'float4', 'int2', 'varchar', 'array', 'name'],
+    ['double precision', 'integer', 'integer', 'double precision', 'integer', 'text', 'integer[]', 'text'],
+    [['1.5', '2', '3', '1', '1', 'x', '{1}', 'Acme Corp']],
+  ],
+  // double precision → integer rounds half to even; numeric → integer half away from zero.
+  [
+    'select 2.5::float8::int as a, 3.5::float8::int as b, (-2.5)::float8::int as c, (-3.5)::float8::bigint as d, 2.5::int as e, (-2.5)::numeric::int as f',
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    ['integer', 'integer', 'integer', 'bigint', 'integer', 'integer'],
+    [['2', '4', '-2', '-4', '3', '-3']],
+  ],
+  [
+    "select pg_typeof(1) as a, pg_typeof('x') as b, pg_typeof(now()) as c, pg_typeof(created_at::timestamp) as d, pg_typeof(tags) as e from projects where id = 10",
+    ['a', 'b', 'c', 'd', 'e'],
+    ['text', 'text', 'text', 'text', 'text'],
+    [['integer', 'unknown', 'timestamp with time zone', 'timestamp without time zone', 'text[]']],
+  ],
+  // Integer arguments resolve to the double precision versions; numeric ones stay numeric.
+  [
+    'select pg_typeof(power(2, 8)) as a, pg_typeof(power(2.0, 8)) as b, pg_typeof(sqrt(16)) as c, pg_typeof(sqrt(16.0)) as d, pg_typeof(sign(-4)) as e, pg_typeof(round(1)) as f, pg_typeof(log(2, 8)) as g, pg_typeof(power(2, 0.5)) as h',
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+    [
+      [
+        'double precision',
+        'numeric',
+        'double precision',
+        'numeric',
+        'double precision',
+        'double precision',
+        'numeric',
+        'numeric',
+      ],
+    ],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
@@ -133,6 +178,16 @@ describe('TopN (ORDER BY … LIMIT k)', () => {
       for (const it of items) top.push(it);
       expect(top.result()).toEqual(expected.slice(0, k));
     }
+  });
+});
+
+describe('parameters', () => {
+  it('subscripts an array parameter', async () => {
+    const { engine } = fixture();
+    const r = await engine.query('select $1[1] as a, $1[2] + 1 as b', [[5, 6]]);
+    expect(text(r)).toEqual([['5', '7']]);
+    const ids = await engine.query('select id from tasks where id = $1[2]', [[100, 101]]);
+    expect(text(ids)).toEqual([['101']]);
   });
 });
 
