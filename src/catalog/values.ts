@@ -280,12 +280,46 @@ export function decimalFix(v: number): number {
   return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(15));
 }
 
-/** Formats a number the way PostgreSQL prints double precision (shortest round-trip, `Infinity`, `NaN`). */
+/**
+ * Formats a number the way PostgreSQL prints double precision: shortest round-trip digits, in
+ * exponent form (`1e+15`, `1.5e-05`) when the decimal exponent is below -4 or at least 15 (where
+ * JavaScript switches only at 1e21 and 1e-7), `Infinity`, `NaN`, `-0`.
+ */
 export function formatDouble(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Number.POSITIVE_INFINITY) return 'Infinity';
   if (n === Number.NEGATIVE_INFINITY) return '-Infinity';
-  return String(n);
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const a = Math.abs(n);
+  if (a >= 1e-4 && a < 1e15) return String(n);
+  const e = n.toExponential();
+  const at = e.indexOf('e');
+  const x = Number(e.slice(at + 1));
+  if (x >= -4 && x < 15) return String(n);
+  return `${e.slice(0, at)}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+}
+
+/** Formats a numeric as PostgreSQL does: plain digits, never exponent notation. */
+export function formatNumeric(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  const s = String(n);
+  const at = s.indexOf('e');
+  if (at < 0) return s;
+  // Expand `d.ddde±x` into plain digits.
+  const neg = s.startsWith('-');
+  const mant = s.slice(neg ? 1 : 0, at);
+  const x = Number(s.slice(at + 1));
+  const dot = mant.indexOf('.');
+  const digits = mant.replace('.', '');
+  const point = (dot < 0 ? mant.length : dot) + x;
+  const body =
+    point <= 0
+      ? `0.${'0'.repeat(-point)}${digits}`
+      : point >= digits.length
+        ? digits + '0'.repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return neg ? `-${body}` : body;
 }
 
 /**
@@ -306,10 +340,11 @@ export function toText(v: unknown, type: SqlType, output = false, zone: Zone = U
     case 'jsonb':
       return formatJson(v);
     case 'double precision':
+      return formatDouble(v as number);
     case 'numeric':
     case 'integer':
     case 'bigint':
-      return formatDouble(v as number);
+      return formatNumeric(v as number);
     default:
       if (isArrayType(type)) {
         const el = elementType(type);

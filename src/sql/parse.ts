@@ -527,7 +527,11 @@ class Normaliser {
         // `-5::int8` is `-(5::int8)` in PostgreSQL (:: binds tighter than unary minus), but the parser
         // folds the sign into the literal.
         const x = obj(e.expr);
-        if (x?.type === 'number' && x.parentheses !== true && String(x.value).startsWith('-')) {
+        if (
+          (x?.type === 'number' || x?.type === 'bigint') &&
+          x.parentheses !== true &&
+          String(x.value).startsWith('-')
+        ) {
           const positive = { ...x, value: String(x.value).slice(1) };
           return { type: 'unary', op: '-', arg: this.expr({ ...e, expr: positive }) };
         }

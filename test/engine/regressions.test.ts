@@ -118,6 +118,39 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
       ],
     ],
   ],
+  // numeric never prints an exponent; double precision switches to one at e-05 and e+15.
+  [
+    "select 1e21::numeric as a, 0.0000001::numeric as b, 1e15::float8 as c, 1e14::float8 as d, 0.00001::float8 as e, '-0'::float8 as f, power(2, 60) as g, 2 ^ 70 as h",
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    [
+      'numeric',
+      'numeric',
+      'double precision',
+      'double precision',
+      'double precision',
+      'double precision',
+      'double precision',
+      'double precision',
+    ],
+    [
+      [
+        '1000000000000000000000',
+        '0.0000001',
+        '1e+15',
+        '100000000000000',
+        '1e-05',
+        '-0',
+        '1.152921504606847e+18',
+        '1.1805916207174113e+21',
+      ],
+    ],
+  ],
+  [
+    'select -1e15::float8, -1.5e-7::numeric',
+    ['?column?', '?column?'],
+    ['double precision', 'numeric'],
+    [['-1e+15', '-0.00000015']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
