@@ -22,7 +22,7 @@ export type BackendOptions = QueryOptions & { readonly settings: SessionSettings
  * What the wire server runs statements on, one per connection. Session statements (SET, SHOW,
  * BEGIN, …) never reach it; everything else does, one statement at a time. This is the seam for
  * the catalog emulation (route pg_catalog / information_schema queries inside `stream`) and for
- * COPY (a later `copy` member the connection will call for COPY statements).
+ * COPY: `COPY … TO STDOUT` runs its query through `stream`, `COPY … FROM STDIN` goes to `copyIn`.
  */
 export interface QueryBackend {
   /** Plans one statement and returns its fields and lazily produced row batches (engine.stream). */
@@ -37,6 +37,37 @@ export interface QueryBackend {
     paramTypes: readonly (SqlType | undefined)[],
     opts: BackendOptions,
   ): Promise<{ readonly fields: readonly Field[]; readonly paramTypes?: readonly (SqlType | undefined)[] }>;
+  /**
+   * Starts a `COPY … FROM STDIN` into a table (the import path of the writes). Without it the
+   * server answers such a COPY with 0A000 before any data is sent.
+   */
+  copyIn?(target: CopyInTarget, opts: BackendOptions): Promise<CopyInSink>;
+}
+
+/** Where a `COPY … FROM STDIN` puts its rows, as the statement names them. */
+export interface CopyInTarget {
+  /** The table name as written (quoted parts kept, e.g. `public."Tasks"`). */
+  readonly table: string;
+  /** The listed columns (identifier case folded), or null for all of the table's columns. */
+  readonly columns: readonly string[] | null;
+  /** The raw `WHERE` condition, if the statement has one. */
+  readonly where?: string;
+}
+
+/**
+ * A `COPY … FROM STDIN` in progress. The connection decodes the client's text or CSV data into rows
+ * of text values (null for NULL) in `columns` order, hands them over in batches, then calls `end`
+ * (CopyDone) or `abort` (CopyFail, bad data, disconnect); never both.
+ */
+export interface CopyInSink {
+  /** The target columns in data order: the CopyInResponse's column count and the HEADER MATCH names. */
+  readonly columns: readonly string[];
+  /** Rows decoded so far; the client's data waits while the returned promise is pending. */
+  write(rows: (string | null)[][]): void | Promise<void>;
+  /** All data arrived: finish and return the number of rows copied (the `COPY n` tag). */
+  end(): Promise<number>;
+  /** The copy failed or the client gave up; `reason` says why. */
+  abort(reason: string): void | Promise<void>;
 }
 
 /** What `openSession` returns for one authenticated connection. */

@@ -5,8 +5,16 @@ import { castValue } from '../catalog/values.js';
 import type { Field, QueryStream } from '../engine.js';
 import { SqlError, toSqlError } from '../errors.js';
 import { type Notice, parseDuration, Session, type SessionResult } from '../session.js';
-import { type ConnectionInfo, type SessionHandle, StreamCapture } from './backend.js';
-import { CopyEncoder, copyQuery, parseCopy, serverFileRefusal } from './copy.js';
+import { type ConnectionInfo, type CopyInSink, type SessionHandle, StreamCapture } from './backend.js';
+import {
+  CopyEncoder,
+  CopyInDecoder,
+  type CopyStatement,
+  copyQuery,
+  identifierName,
+  parseCopy,
+  serverFileRefusal,
+} from './copy.js';
 import { Cursor, CursorSet, parseClose, parseDeclare, parseFetch } from './cursors.js';
 import { decodeParam, pgType, sqlTypeOfOid, writeValue } from './pg-types.js';
 import { cellTextFn, RowBuffer } from './row-buffer.js';
@@ -165,6 +173,8 @@ export class Connection {
   private startupTimer: NodeJS.Timeout | null = null;
   private lastYield = 0;
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  /** Wakes a COPY FROM STDIN waiting for the client's next message. */
+  private frameWaiter: (() => void) | null = null;
   /** Resolves when the socket has closed and the session is released. */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -219,7 +229,38 @@ export class Connection {
     if (this.phase === 'closed') return;
     this.framer.push(chunk);
     this.split();
+    this.wakeFrameWaiter();
     void this.pump();
+  }
+
+  private wakeFrameWaiter(): void {
+    const w = this.frameWaiter;
+    this.frameWaiter = null;
+    w?.();
+  }
+
+  /**
+   * The client's next message, read from inside a running statement (COPY FROM STDIN pulls its
+   * CopyData this way while the pump waits for the statement); null when the connection closed.
+   */
+  private async takeFrame(): Promise<Frame | null> {
+    for (;;) {
+      if (this.phase === 'closed') return null;
+      if (this.queue.length === 0 && this.framer.buffered > 0) this.split();
+      const f = this.queue.shift();
+      if (f) {
+        this.queuedBytes -= f.body.length + 5;
+        if (this.paused && this.queuedBytes < INPUT_HIGH_WATER / 2) {
+          this.paused = false;
+          this.sock.resume();
+        }
+        return f;
+      }
+      this.flush();
+      await new Promise<void>((resolve) => {
+        this.frameWaiter = resolve;
+      });
+    }
   }
 
   /** Moves complete frames from the framer to the queue; pauses the socket when too much is queued. */
@@ -720,11 +761,7 @@ export class Connection {
   private async copy(sql: string, params: readonly unknown[], controller: AbortController): Promise<Started> {
     const stmt = parseCopy(sql);
     if (stmt.endpoint !== 'stdio') throw serverFileRefusal(stmt);
-    if (stmt.direction === 'from') {
-      throw new SqlError('0A000', 'COPY FROM STDIN is not supported yet', {
-        hint: 'Importing rows is part of the write support that is still to come; use INSERT meanwhile.',
-      });
-    }
+    if (stmt.direction === 'from') return this.copyIn(stmt, controller);
     const query = copyQuery(stmt);
     let stream: QueryStream;
     try {
@@ -746,6 +783,74 @@ export class Connection {
       batches: stream[Symbol.asyncIterator](),
       copy: encoder,
     };
+  }
+
+  /**
+   * COPY … FROM STDIN: CopyInResponse, then the client's CopyData decoded into rows for the
+   * backend's sink until CopyDone (`COPY n`) or CopyFail (57014). Flush and Sync are ignored
+   * meanwhile, as PostgreSQL does; after an error, CopyData still in flight is dropped by
+   * handleMessage.
+   */
+  private async copyIn(stmt: CopyStatement, controller: AbortController): Promise<Started> {
+    const backend = this.sessionHandle!.backend;
+    if (!backend.copyIn) {
+      throw new SqlError('0A000', 'COPY FROM STDIN is not supported yet', {
+        hint: 'Importing rows is part of the write support that is still to come; use INSERT meanwhile.',
+      });
+    }
+    if (stmt.options.format === 'binary') {
+      throw new SqlError('0A000', 'COPY FROM STDIN in binary format is not supported', {
+        hint: 'Send text or CSV (FORMAT csv).',
+      });
+    }
+    const source = stmt.source as Extract<CopyStatement['source'], { kind: 'table' }>;
+    const sink: CopyInSink = await backend.copyIn(
+      {
+        table: source.table,
+        columns: source.columns ? source.columns.map(identifierName) : null,
+        ...(stmt.where ? { where: stmt.where } : {}),
+      },
+      { settings: this.session!, signal: controller.signal },
+    );
+    let settled = false;
+    const abort = async (reason: string): Promise<void> => {
+      if (settled) return;
+      settled = true;
+      await Promise.resolve(sink.abort(reason)).catch(() => undefined);
+    };
+    try {
+      const decoder = new CopyInDecoder(stmt.options, sink.columns);
+      const b = this.out.begin('G').byte(0).int16(sink.columns.length);
+      for (let i = 0; i < sink.columns.length; i++) b.int16(0);
+      b.end();
+      this.flush();
+      for (;;) {
+        const f = await this.takeFrame();
+        if (!f) throw new SqlError('08006', 'client connection closed during COPY FROM STDIN');
+        const type = String.fromCharCode(f.type);
+        if (type === 'd') {
+          const rows = decoder.push(f.body);
+          if (rows.length > 0) await sink.write(rows);
+        } else if (type === 'c') {
+          const rows = decoder.finish();
+          if (rows.length > 0) await sink.write(rows);
+          settled = true;
+          return done('COPY', await sink.end());
+        } else if (type === 'f') {
+          const message = f.body.toString('utf8').replace(/\0$/, '');
+          throw new SqlError('57014', `COPY from stdin failed: ${message}`);
+        } else if (type !== 'H' && type !== 'S') {
+          throw new SqlError(
+            '08P01',
+            `unexpected message type 0x${f.type.toString(16)} during COPY from stdin`,
+          );
+        }
+        if (controller.signal.aborted) throwAbort(controller);
+      }
+    } catch (e) {
+      await abort(toSqlError(e).message);
+      throw e;
+    }
   }
 
   /**
@@ -1265,6 +1370,7 @@ export class Connection {
     this.running?.abort('disconnect');
     for (const name of [...this.portals.keys()]) this.closePortal(name);
     this.cursors.closeAll();
+    this.wakeFrameWaiter();
     const h = this.sessionHandle;
     this.sessionHandle = null;
     void Promise.resolve(h?.close?.())

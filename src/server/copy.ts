@@ -734,3 +734,253 @@ export class CopyEncoder {
     b.bytes(BINARY_SIGNATURE).int32(0).int32(0);
   }
 }
+
+/** The name an identifier as written stands for: quoted ones verbatim, others folded to lower case. */
+export function identifierName(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+}
+
+const badCopyData = (message: string, line: number): SqlError =>
+  new SqlError('22P04', message, { detail: `COPY line ${line}` });
+
+const TEXT_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * Decodes the data of a `COPY … FROM STDIN` in text or CSV format into rows of text values (null
+ * for NULL), as PostgreSQL's CopyReadAttributesText / CopyReadAttributesCSV read them: the NULL
+ * string compared before unescaping, backslash escapes (text), quotes and escapes (CSV), a header
+ * line skipped or matched, `\.` ending the data. Chunks may split lines and UTF-8 sequences anywhere.
+ */
+export class CopyInDecoder {
+  private pending = '';
+  private readonly utf8 = new TextDecoder('utf-8');
+  private line = 0;
+  private ended = false;
+  /** Line ends as the first line has them (PostgreSQL refuses a mix): \n or \r\n. */
+  private crlf: boolean | null = null;
+  private readonly forceNotNull: readonly boolean[];
+  private readonly forceNull: readonly boolean[];
+
+  constructor(
+    private readonly options: CopyOptions,
+    private readonly columns: readonly string[],
+  ) {
+    for (const c of [...options.forceNotNull, ...options.forceNull]) {
+      if (!columns.includes(c)) {
+        throw new SqlError('42703', `FORCE_NOT_NULL/FORCE_NULL column "${c}" not referenced by COPY`);
+      }
+    }
+    this.forceNotNull = columns.map((c) => options.forceNotNull.includes(c));
+    this.forceNull = columns.map((c) => options.forceNull.includes(c));
+  }
+
+  /** True once the end-of-data marker `\.` was read (later data is ignored, as PostgreSQL does). */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** The complete rows in the data so far. */
+  push(chunk: Uint8Array): (string | null)[][] {
+    if (this.ended) return [];
+    this.pending += this.utf8.decode(chunk, { stream: true });
+    return this.records(false);
+  }
+
+  /** The rows left when the data ends (a last line may lack its newline). */
+  finish(): (string | null)[][] {
+    if (this.ended) return [];
+    this.pending += this.utf8.decode();
+    return this.records(true);
+  }
+
+  private records(final: boolean): (string | null)[][] {
+    const out: (string | null)[][] = [];
+    const csv = this.options.format === 'csv';
+    let pos = 0;
+    while (pos < this.pending.length && !this.ended) {
+      const r = csv ? this.csvRecord(pos, final) : this.textRecord(pos, final);
+      if (!r) break;
+      pos = r.next;
+      this.line++;
+      if (r.fields === null) {
+        this.ended = true;
+        break;
+      }
+      if (this.line === 1 && this.options.header) {
+        if (this.options.headerMatch) this.matchHeader(r.fields);
+        continue;
+      }
+      out.push(this.shape(r.fields));
+    }
+    this.pending = this.ended ? '' : this.pending.slice(pos);
+    return out;
+  }
+
+  private shape(fields: (string | null)[]): (string | null)[] {
+    const n = this.columns.length;
+    if (fields.length > n) throw badCopyData('extra data after last expected column', this.line);
+    if (fields.length < n) {
+      throw badCopyData(`missing data for column "${this.columns[fields.length]}"`, this.line);
+    }
+    return fields;
+  }
+
+  private matchHeader(fields: (string | null)[]): void {
+    if (fields.length !== this.columns.length) {
+      throw badCopyData(
+        `wrong number of fields in header line: got ${fields.length}, expected ${this.columns.length}`,
+        this.line,
+      );
+    }
+    fields.forEach((f, i) => {
+      if (f !== this.columns[i]) {
+        throw badCopyData(
+          `column name mismatch in header line field ${i + 1}: got "${f ?? ''}", expected "${this.columns[i]}"`,
+          this.line,
+        );
+      }
+    });
+  }
+
+  /** One text-format line from `pos`: its fields, null fields for `\.`, or undefined when incomplete. */
+  private textRecord(
+    pos: number,
+    final: boolean,
+  ): { fields: (string | null)[] | null; next: number } | undefined {
+    const s = this.pending;
+    let end = s.indexOf('\n', pos);
+    let next = end + 1;
+    if (end < 0) {
+      if (!final) return undefined;
+      end = next = s.length;
+    }
+    let lineEnd = end;
+    if (end < s.length) {
+      const cr = s[end - 1] === '\r';
+      this.crlf ??= cr;
+      if (cr !== this.crlf) {
+        throw cr
+          ? badCopyData('literal carriage return found in data', this.line + 1)
+          : badCopyData('literal newline found in data', this.line + 1);
+      }
+      if (cr) lineEnd--;
+    }
+    const raw = s.slice(pos, lineEnd);
+    if (raw.includes('\r')) throw badCopyData('literal carriage return found in data', this.line + 1);
+    if (raw === '\\.') return { fields: null, next };
+    const o = this.options;
+    const fields: (string | null)[] = [];
+    let i = 0;
+    for (;;) {
+      const start = i;
+      let v = '';
+      while (i < raw.length && raw[i] !== o.delimiter) {
+        const ch = raw[i]!;
+        if (ch !== '\\' || i + 1 >= raw.length) {
+          v += ch;
+          i++;
+          continue;
+        }
+        const e = raw[i + 1]!;
+        i += 2;
+        if (e >= '0' && e <= '7') {
+          let octal = e;
+          while (octal.length < 3 && raw[i]! >= '0' && raw[i]! <= '7') octal += raw[i++];
+          v += String.fromCharCode(Number.parseInt(octal, 8));
+        } else if (e === 'x' && /[0-9a-fA-F]/.test(raw[i] ?? '')) {
+          let hex = raw[i++]!;
+          if (/[0-9a-fA-F]/.test(raw[i] ?? '')) hex += raw[i++];
+          v += String.fromCharCode(Number.parseInt(hex, 16));
+        } else v += TEXT_UNESCAPE[e] ?? e;
+      }
+      fields.push(raw.slice(start, i) === o.null ? null : v);
+      if (i >= raw.length) break;
+      i++; // the delimiter
+    }
+    return { fields, next };
+  }
+
+  /** One CSV record from `pos` (quoted fields may span lines), or undefined when incomplete. */
+  private csvRecord(
+    pos: number,
+    final: boolean,
+  ): { fields: (string | null)[] | null; next: number } | undefined {
+    const s = this.pending;
+    const o = this.options;
+    const nl = s.indexOf('\n', pos);
+    const firstLine = s.slice(pos, nl < 0 ? s.length : nl).replace(/\r$/, '');
+    if (firstLine === '\\.' && (nl >= 0 || final)) return { fields: null, next: nl < 0 ? s.length : nl + 1 };
+    const fields: (string | null)[] = [];
+    let i = pos;
+    for (;;) {
+      let v = '';
+      let quoted = false;
+      let inQuote = false;
+      let rawStart = i;
+      for (;;) {
+        if (i >= s.length) {
+          if (!final) return undefined;
+          if (inQuote) throw badCopyData('unterminated CSV quoted field', this.line + 1);
+          break;
+        }
+        const ch = s[i]!;
+        if (inQuote) {
+          if (
+            ch === o.escape &&
+            i + 1 < s.length &&
+            (s[i + 1] === o.quote || s[i + 1] === o.escape) &&
+            (o.escape !== o.quote || s[i + 1] === o.quote)
+          ) {
+            v += s[i + 1];
+            i += 2;
+          } else if (ch === o.escape && i + 1 >= s.length && !final) {
+            return undefined;
+          } else if (ch === o.quote) {
+            inQuote = false;
+            i++;
+          } else {
+            v += ch;
+            i++;
+          }
+          continue;
+        }
+        if (ch === o.delimiter) break;
+        if (ch === '\n' || ch === '\r') {
+          if (ch === '\r' && i + 1 >= s.length && !final) return undefined;
+          const cr = ch === '\r';
+          if (cr && s[i + 1] !== '\n')
+            throw badCopyData('unquoted carriage return found in data', this.line + 1);
+          this.crlf ??= cr;
+          if (cr !== this.crlf) {
+            throw cr
+              ? badCopyData('unquoted carriage return found in data', this.line + 1)
+              : badCopyData('unquoted newline found in data', this.line + 1);
+          }
+          break;
+        }
+        if (ch === o.quote) {
+          quoted = true;
+          inQuote = true;
+          i++;
+          continue;
+        }
+        v += ch;
+        i++;
+      }
+      const c = fields.length;
+      const raw = s.slice(rawStart, i);
+      let value: string | null = v;
+      if (!quoted && raw === o.null && !this.forceNotNull[c]) value = null;
+      else if (quoted && this.forceNull[c] && v === o.null) value = null;
+      fields.push(value);
+      rawStart = i;
+      if (i >= s.length) return { fields, next: i };
+      const ch = s[i]!;
+      if (ch === o.delimiter) {
+        i++;
+        continue;
+      }
+      return { fields, next: ch === '\r' ? i + 2 : i + 1 };
+    }
+  }
+}
