@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { UTC, type Zone, zoneByName } from '../catalog/timezone.js';
 import { parseTypeName, type SqlType } from '../catalog/types.js';
 import { castValue } from '../catalog/values.js';
 import type { Field, QueryStream } from '../engine.js';
@@ -17,7 +18,7 @@ import {
 } from './copy.js';
 import { Cursor, CursorSet, parseClose, parseDeclare, parseFetch } from './cursors.js';
 import { decodeParam, pgType, sqlTypeOfOid, writeValue } from './pg-types.js';
-import { cellTextFn, RowBuffer } from './row-buffer.js';
+import { type CellText, cellTextFn, RowBuffer } from './row-buffer.js';
 import { ScramError, ScramServer } from './scram.js';
 import type { ServerContext } from './server.js';
 import { leadingWords, maxParamIndex, paramCasts, splitStatements } from './sql-text.js';
@@ -773,7 +774,7 @@ export class Connection {
       const offset = stmt.source.kind === 'query' ? codePoints(sql, stmt.source.offset) : 0;
       throw shiftPosition(toSqlError(e), offset);
     }
-    const encoder = new CopyEncoder(stream.fields, stmt.options);
+    const encoder = new CopyEncoder(stream.fields, stmt.options, this.zone());
     return {
       command: 'COPY',
       fields: stream.fields,
@@ -928,8 +929,10 @@ export class Connection {
     const casts = fields.map((f, i) => (f.type !== started.fields[i]?.type ? started.fields[i]!.type : null));
     const binary = fields.map((_, i) => resultFormat(portal.resultFormats, i) === 1);
     const types = fields.map((f) => f.type);
+    const zone = this.zone();
+    const text = types.map((t) => cellTextFn(t, zone));
     // All-text results without casts take the fast encoder.
-    const cells = binary.some(Boolean) || casts.some((c) => c !== null) ? null : types.map(cellTextFn);
+    const cells = binary.some(Boolean) || casts.some((c) => c !== null) ? null : text;
     const rb = this.rowBuffer;
     const timeout = this.statementTimeout(portal.controller);
     this.running = portal.controller;
@@ -964,7 +967,7 @@ export class Connection {
           this.out.bytes(rb.take());
         } else {
           for (; i < limit; i++) {
-            this.writeDataRow(rows[i]!, types, binary, casts);
+            this.writeDataRow(rows[i]!, types, binary, casts, text);
             if (this.out.length >= OUTPUT_CHUNK) await this.drain();
           }
         }
@@ -1056,6 +1059,15 @@ export class Connection {
     this.out.begin('C').cstring(commandTag('COPY', sent)).end();
   }
 
+  /** The session's TimeZone, in which timestamptz values are written as text. */
+  private zone(): Zone {
+    try {
+      return zoneByName(this.session!.get('timezone'));
+    } catch {
+      return UTC;
+    }
+  }
+
   private statementTimeout(controller: AbortController): NodeJS.Timeout | null {
     let ms = 0;
     try {
@@ -1081,6 +1093,7 @@ export class Connection {
     types: readonly SqlType[],
     binary: readonly boolean[],
     casts: readonly (SqlType | null)[],
+    text: readonly CellText[],
   ): void {
     const b = this.out.begin('D').int16(types.length);
     for (let c = 0; c < types.length; c++) {
@@ -1091,7 +1104,8 @@ export class Connection {
       }
       const from = casts[c];
       if (from) v = castValue(v, from, types[c]!);
-      writeValue(b, v, types[c]!, binary[c]!);
+      if (binary[c]) writeValue(b, v, types[c]!, true);
+      else b.lengthPrefixedText(text[c]!(v));
     }
     b.end();
   }

@@ -4,6 +4,7 @@
  * byte for byte as PostgreSQL writes them. The connection drives the protocol (copy.ts never
  * touches a socket).
  */
+import { UTC, type Zone } from '../catalog/timezone.js';
 import type { SqlType } from '../catalog/types.js';
 import type { Field } from '../engine.js';
 import { SqlError } from '../errors.js';
@@ -647,6 +648,8 @@ export class CopyEncoder {
   constructor(
     private readonly fields: readonly Field[],
     readonly options: CopyOptions,
+    /** The session's TimeZone, for timestamptz values. */
+    private readonly zone: Zone = UTC,
   ) {
     this.types = fields.map((f) => f.type);
     const fq = options.forceQuote;
@@ -659,7 +662,7 @@ export class CopyEncoder {
     }
     this.forced = fields.map((f) => fq === '*' || fq.includes(f.name));
     this.binaryHeaderPending = options.format === 'binary';
-    this.cells = this.types.map(cellTextFn);
+    this.cells = this.types.map((t) => cellTextFn(t, zone));
     this.lineFormat = {
       csv: options.format === 'csv',
       delimiter: options.delimiter.charCodeAt(0),
@@ -704,7 +707,7 @@ export class CopyEncoder {
         out += o.null;
         continue;
       }
-      const s = textOutput(v, this.types[c]!);
+      const s = textOutput(v, this.types[c]!, this.zone);
       out += csv ? copyCsvField(s, o, this.forced[c]!, n === 1) : copyTextField(s, o.delimiter);
     }
     return `${out}\n`;

@@ -4,29 +4,34 @@
  * strings of result cells costs far less than a native `Buffer.write` call per cell, and COPY's
  * escaping and quoting happen in the same pass. The connection hands the filled buffer to the socket writer in chunks.
  */
+import { UTC, type Zone } from '../catalog/timezone.js';
 import type { SqlType } from '../catalog/types.js';
 import { toText } from '../catalog/values.js';
 
-/** A value's PostgreSQL text output, as a text-format DataRow carries it (writeValue's text form). */
-export function textOutput(v: unknown, type: SqlType): string {
-  return typeof v === 'string' && type !== 'jsonb' ? v : toText(v, type, true);
+/**
+ * A value's PostgreSQL text output, as a text-format DataRow carries it: timestamptz values (also
+ * inside arrays) read in `zone`, the session's TimeZone, as PostgreSQL prints them.
+ */
+export function textOutput(v: unknown, type: SqlType, zone: Zone = UTC): string {
+  return typeof v === 'string' && type !== 'jsonb' ? v : toText(v, type, true, zone);
 }
 
 /** A value's PostgreSQL text output (non-null values only). */
 export type CellText = (v: unknown) => string;
 
 /** The text-output function for a column type, with fast paths for the common scalar types. */
-export function cellTextFn(type: SqlType): CellText {
+export function cellTextFn(type: SqlType, zone: Zone = UTC): CellText {
   switch (type) {
     case 'bigint':
     case 'integer':
-      return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : textOutput(v, type));
+      return (v) =>
+        typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : textOutput(v, type, zone);
     case 'text':
-      return (v) => (typeof v === 'string' ? v : textOutput(v, type));
+      return (v) => (typeof v === 'string' ? v : textOutput(v, type, zone));
     case 'boolean':
       return (v) => (v ? 't' : 'f');
     default:
-      return (v) => textOutput(v, type);
+      return (v) => textOutput(v, type, zone);
   }
 }
 

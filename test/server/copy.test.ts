@@ -12,7 +12,7 @@ import { fixture, fixtureSql } from '../engine/fixture.js';
 import { MemorySource } from '../engine/memory-source.js';
 import { postgresUnavailable, startTempPostgres, type TempPostgres } from '../support/postgres.js';
 import { clientUnavailable, eventually, runs, SlowSource } from './harness.js';
-import { type BackendMessage, errorFields, fe, RawClient, types } from './raw-client.js';
+import { type BackendMessage, dataRow, errorFields, fe, RawClient, types } from './raw-client.js';
 
 // Values that exercise every escaping rule of COPY text and CSV output.
 const TRICKY: Row[] = [
@@ -402,6 +402,27 @@ describe.skipIf(noPostgres)('COPY output against PostgreSQL 15', () => {
     expect(ours.response).toBe(theirs.response);
     expect(ours.data.map((d) => d.toString('latin1'))).toEqual(theirs.data.map((d) => d.toString('latin1')));
     expect(ours.tag).toBe(theirs.tag);
+  });
+});
+
+describe.skipIf(noPostgres)('timestamptz text follows the session TimeZone, as in PostgreSQL 15', () => {
+  it.each(['Europe/Berlin', 'Asia/Kolkata', 'America/New_York', 'UTC'])('%s', async (zone) => {
+    const run = async (p: number) => {
+      const c = await RawClient.connect(p, { user: 'postgres', database: 'postgres' });
+      await c.query(`SET timezone = '${zone}'`);
+      const select = await c.query('SELECT id, created_at FROM projects ORDER BY id');
+      const copy = collect(
+        await c.query('COPY (SELECT id, started_at FROM entries ORDER BY id) TO STDOUT (FORMAT csv)'),
+      );
+      await c.end();
+      return {
+        select: select
+          .filter((m) => m.type === 'D')
+          .map((m) => dataRow(m.body).map((v) => v?.toString() ?? null)),
+        copy: text(copy),
+      };
+    };
+    expect(await run(port)).toEqual(await run(pgsql!.port));
   });
 });
 
