@@ -13,7 +13,7 @@ import {
   toText,
 } from '../catalog/values.js';
 import { invalidParameterValue, SqlError } from '../errors.js';
-import { comparatorFor, equalsFor, keyFor } from './compare.js';
+import { comparatorFor, equalsFor, keyFor, tupleKeyFor } from './compare.js';
 
 /** Per-query values functions may read (now() is fixed for the whole statement, as in PostgreSQL). */
 export interface FnEnv {
@@ -453,6 +453,14 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean, escapeCh
 }
 
 const FUNCTIONS: Record<string, FnDef> = {
+  // Internal: a row value as one distinct-comparable key (count(DISTINCT (a, b))); NULL fields included.
+  row: {
+    strict: false,
+    make: (types) => {
+      const key = tupleKeyFor(types);
+      return (a) => key(a);
+    },
+  },
   lower: simple((a) => s0(a).toLowerCase()),
   // Per character, so 'ß' stays 'ß' as in PostgreSQL instead of becoming 'SS'.
   upper: simple((a) =>

@@ -442,19 +442,23 @@ class Binder {
       : [];
 
     attachJoins();
-    const groupBy = q.groupBy.map((g) => {
-      const o: AstOrderItem = { expr: g, desc: false };
-      // GROUP BY accepts ordinals and output names too (input column names win over output names).
-      if (g.type === 'number') {
-        const idx = this.orderOutputIndex(o, items);
-        if (idx !== undefined) return items[idx]!.expr;
-      }
-      if (g.type === 'column' && g.table === undefined && !this.tryResolve(scope, undefined, g.name)) {
-        const idx = items.findIndex((i) => i.name === g.name);
-        if (idx >= 0) return items[idx]!.expr;
-      }
-      return this.expr(g, { ...ctx, agg: false, window: false, srf: false, clause: 'GROUP BY' });
-    });
+    // `GROUP BY ()` groups all rows into one group: an aggregate with no keys.
+    const grouped = q.groupBy.length > 0;
+    const groupBy = q.groupBy
+      .filter((g) => g.type !== 'row' || g.items.length > 0)
+      .map((g) => {
+        const o: AstOrderItem = { expr: g, desc: false };
+        // GROUP BY accepts ordinals and output names too (input column names win over output names).
+        if (g.type === 'number') {
+          const idx = this.orderOutputIndex(o, items);
+          if (idx !== undefined) return items[idx]!.expr;
+        }
+        if (g.type === 'column' && g.table === undefined && !this.tryResolve(scope, undefined, g.name)) {
+          const idx = items.findIndex((i) => i.name === g.name);
+          if (idx >= 0) return items[idx]!.expr;
+        }
+        return this.expr(g, { ...ctx, agg: false, window: false, srf: false, clause: 'GROUP BY' });
+      });
     for (const g of groupBy) {
       if (containsKind(g, 'agg')) throw groupingError('aggregate functions are not allowed in GROUP BY');
       if (containsKind(g, 'window')) throw groupingError('window functions are not allowed in GROUP BY');
@@ -469,7 +473,7 @@ class Binder {
     // HAVING alone makes the block an aggregate over one group, as in PostgreSQL.
     const hasAgg = q.having !== undefined || all.some((e) => containsKind(e, 'agg'));
     let rewrite = (e: Expr): Expr => e;
-    if (hasAgg || groupBy.length > 0) {
+    if (hasAgg || grouped) {
       const keyMap = new Map<string, ColumnDef>();
       const keyCols: ColumnDef[] = [];
       const keyExprs: Expr[] = [];
@@ -1122,6 +1126,11 @@ class Binder {
       case 'is': {
         if (a.test === 'null')
           return { kind: 'is_null', arg: this.expr(a.arg, ctx), negated: a.negated, type: 'boolean' };
+        // IS UNKNOWN is IS NULL restricted to booleans.
+        if (a.test === 'unknown') {
+          const arg = this.boolExpr(a.arg, { ...ctx, clause: 'IS UNKNOWN' });
+          return { kind: 'is_null', arg, negated: a.negated, type: 'boolean' };
+        }
         return {
           kind: 'is_bool',
           arg: this.boolExpr(a.arg, { ...ctx, clause: 'IS' }),
@@ -1527,7 +1536,14 @@ class Binder {
       throw featureNotSupported(`${name} with several WITHIN GROUP keys`);
     // An ordered-set aggregate folds its WITHIN GROUP value; its direct argument (the fraction) follows.
     const astArgs = ordered ? [a.withinGroup![0]!.expr, ...a.args] : a.args;
-    let args = astArgs.map((x) => this.expr(x, ctx));
+    let args = astArgs.map((x): Expr => {
+      // count([DISTINCT] (a, b)) counts row values: bound as an internal `row` key (never NULL).
+      if (name === 'count' && x.type === 'row' && x.items.length > 1) {
+        const items = x.items.map((i) => this.expr(i, ctx));
+        return { kind: 'call', fn: 'row', args: items, type: 'text' };
+      }
+      return this.expr(x, ctx);
+    });
     const expected =
       name === 'string_agg' || name === 'percentile_cont' || name === 'percentile_disc'
         ? 2

@@ -42,7 +42,7 @@ export type AstExpr =
   | {
       readonly type: 'is';
       readonly arg: AstExpr;
-      readonly test: 'null' | 'true' | 'false';
+      readonly test: 'null' | 'true' | 'false' | 'unknown';
       readonly negated: boolean;
     }
   | {
@@ -173,6 +173,7 @@ export interface AstSelect {
   readonly columns: readonly AstSelectItem[];
   readonly from?: AstFrom;
   readonly where?: AstExpr;
+  /** GROUP BY items; `GROUP BY ()` (one group over all rows) is an empty `row`. */
   readonly groupBy: readonly AstExpr[];
   readonly having?: AstExpr;
   readonly windows: ReadonlyMap<string, AstWindowSpec>;

@@ -16,6 +16,7 @@ import {
   ARRAY_TYPE_MARK,
   ARRAY_TYPES,
   findTopLevelWord,
+  GROUP_ALL_MARK,
   type Rewritten,
   rewriteSql,
   SET_ALL_MARK,
@@ -248,7 +249,13 @@ class Normaliser {
       windows.set(this.ident(wo.name), this.windowSpec(wo.as_window_specification));
     }
     const from = r.from ? this.fromList(arr(r.from)) : undefined;
-    const groupBy = arr(obj(r.groupby)?.columns).map((g) => this.expr(g));
+    const groupBy = arr(obj(r.groupby)?.columns).map((g): AstExpr => {
+      const c = obj(g);
+      // The rewriter's stand-in for `GROUP BY ()`.
+      if (c?.type === 'column_ref' && this.ident(c.column) === GROUP_ALL_MARK)
+        return { type: 'row', items: [] };
+      return this.expr(g);
+    });
     for (const g of groupBy) {
       if (g.type === 'func' && ['rollup', 'cube', 'grouping sets'].includes(g.name)) {
         throw featureNotSupported(`GROUP BY ${g.name.toUpperCase()}`);
@@ -582,6 +589,9 @@ class Normaliser {
         const negated = op === 'IS NOT';
         if (r.type === 'null') return { type: 'is', arg: left(), test: 'null', negated };
         if (r.type === 'bool') return { type: 'is', arg: left(), test: r.value ? 'true' : 'false', negated };
+        // IS [NOT] UNKNOWN: the parser reads UNKNOWN as a column name.
+        if (r.type === 'column_ref' && !r.table && this.ident(r.column) === 'unknown')
+          return { type: 'is', arg: left(), test: 'unknown', negated };
         throw featureNotSupported(`IS ${String(r.value ?? r.type)}`);
       }
       case 'SIMILAR TO':
@@ -688,6 +698,9 @@ class Normaliser {
       if (x?.type === 'star') star = true;
       else if (x && x.type !== undefined) {
         args = x.type === 'expr_list' ? this.exprList(x) : [this.expr(x)];
+        // count(DISTINCT (a, b)): one row-valued argument, not two arguments.
+        if (x.type === 'expr_list' && x.parentheses === true && args.length > 1)
+          args = [{ type: 'row', items: args }];
       }
       distinct = String(a.distinct ?? '').toUpperCase() === 'DISTINCT';
       if (a.orderby) orderBy = this.orderBy(a.orderby);

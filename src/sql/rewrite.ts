@@ -19,6 +19,8 @@ interface Tok {
   pos: number;
   /** Decoded value for strings; lower-cased word for identifiers. */
   value: string;
+  /** For tokens the rewriter makes up: whether a space precedes it (others keep the original spacing). */
+  space?: boolean;
 }
 
 /** Marker column inserted after `EXCEPT ALL` / `INTERSECT ALL`, which the parser cannot read. */
@@ -44,6 +46,9 @@ export const ARRAY_TYPES: readonly string[] = [
 
 /** See ARRAY_TYPES. */
 export const ARRAY_TYPE_MARK = 900_000;
+
+/** Stand-in column for `GROUP BY ()`, which the parser cannot read. */
+export const GROUP_ALL_MARK = '§groupall';
 
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
@@ -282,6 +287,64 @@ function lockingClause(toks: readonly Tok[], k: number): string | undefined {
   return undefined;
 }
 
+/** Aggregates the grammar knows only as plain functions, so it cannot read a FILTER clause after them. */
+const FILTERLESS_AGGREGATES = new Set([
+  'bool_and',
+  'bool_or',
+  'every',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
+  'variance',
+  'var_samp',
+  'var_pop',
+]);
+
+/** Index of the `)` matching the `(` at `open`, or -1. */
+function matchParen(toks: readonly Tok[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < toks.length; i++) {
+    if (toks[i]!.value === '(' && toks[i]!.kind === 'punct') depth++;
+    else if (toks[i]!.value === ')' && toks[i]!.kind === 'punct' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * `agg([DISTINCT] x) FILTER (WHERE c)` → `agg([DISTINCT] CASE WHEN (c) THEN (x) END)` for the
+ * FILTERLESS_AGGREGATES: the same answer, as each takes one argument and skips NULL inputs.
+ */
+function filterToCase(input: Tok[]): Tok[] {
+  let toks = input;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind !== 'ident' || !FILTERLESS_AGGREGATES.has(t.value) || toks[k + 1]?.value !== '(') continue;
+    const close = matchParen(toks, k + 1);
+    if (close < 0 || !isWord(toks[close + 1], 'filter') || toks[close + 2]?.value !== '(') continue;
+    if (!isWord(toks[close + 3], 'where')) continue;
+    const end = matchParen(toks, close + 2);
+    if (end < 0) continue;
+    const from = isWord(toks[k + 2], 'distinct', 'all') ? k + 3 : k + 2;
+    const made = (kind: TokKind, text: string): Tok => ({ kind, text, value: text, pos: t.pos, space: true });
+    toks = [
+      ...toks.slice(0, from),
+      made('ident', 'case'),
+      made('ident', 'when'),
+      made('punct', '('),
+      ...toks.slice(close + 4, end),
+      made('punct', ')'),
+      made('ident', 'then'),
+      made('punct', '('),
+      ...toks.slice(from, close),
+      made('punct', ')'),
+      made('ident', 'end'),
+      toks[close]!,
+      ...toks.slice(end + 1),
+    ];
+  }
+  return toks;
+}
+
 /**
  * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
  * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
@@ -292,11 +355,12 @@ function lockingClause(toks: readonly Tok[], k: number): string | undefined {
  * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
  */
 export function rewriteSql(sql: string): Rewritten {
-  const toks = tokenize(sql);
+  const toks = filterToCase(tokenize(sql));
   const strings: string[] = [];
   const out: { text: string; pos: number; space: boolean }[] = [];
   // Keep the original spacing so `t.*`, `a::int` and `>-1` reach the parser as written.
-  const gap = (k: number): boolean => k > 0 && toks[k]!.pos > toks[k - 1]!.pos + toks[k - 1]!.text.length;
+  const gap = (k: number): boolean =>
+    toks[k]!.space ?? (k > 0 && toks[k]!.pos > toks[k - 1]!.pos + toks[k - 1]!.text.length);
   // Stack of enclosing function names per open parenthesis, for FROM/FOR/IN inside substring/position.
   const parens: { fn: string; sawFrom: boolean }[] = [];
   let recursive = false;
@@ -435,6 +499,11 @@ export function rewriteSql(sql: string): Rewritten {
         // `LIMIT 5::bigint` (postgres_fdw writes it): the grammar wants a bare number there.
         out.push({ text: `${w} ${toks[k + 1]!.text}`, pos: t.pos, space: gap(k) });
         k += toks[k + 3]?.kind === 'ident' ? 3 : 2;
+        continue;
+      }
+      if (w === 'by' && isWord(prev, 'group') && toks[k + 1]?.value === '(' && toks[k + 2]?.value === ')') {
+        out.push({ text: `by "${GROUP_ALL_MARK}"`, pos: t.pos, space: gap(k) });
+        k += 2;
         continue;
       }
       // (after AS it is a column alias: `SELECT x IS NULL AS isnull`)

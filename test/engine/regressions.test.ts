@@ -151,10 +151,51 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['double precision', 'numeric'],
     [['-1e+15', '-0.00000015']],
   ],
+  // FILTER after the aggregates the grammar only knows as plain functions (bool_and, stddev, …).
+  [
+    'select bool_and(complete) filter (where priority = 1) as a, bool_or(complete) filter (where priority is null) as b, every(complete) filter (where true) as d, bool_or(complete) filter (where false) as e from tasks',
+    ['a', 'b', 'd', 'e'],
+    ['boolean', 'boolean', 'boolean', 'boolean'],
+    [['f', 'f', 'f', null]],
+  ],
+  [
+    "select project_id, bool_or(complete) filter (where due_date > '2023-03-01') from tasks group by 1 order by 1",
+    ['project_id', 'bool_or'],
+    ['bigint', 'boolean'],
+    [
+      ['10', 'f'],
+      ['11', 't'],
+      ['12', 't'],
+      ['13', null],
+      ['14', 'f'],
+    ],
+  ],
+  [
+    'select null::bool is unknown as a, true is not unknown as b, count(*) filter (where (priority > 1) is unknown) as c from tasks',
+    ['a', 'b', 'c'],
+    ['boolean', 'boolean', 'bigint'],
+    [['t', 't', '2']],
+  ],
+  // GROUP BY (): one group over all rows, even over no rows.
+  [
+    'select count(*), sum(priority) from tasks where false group by ()',
+    ['count', 'sum'],
+    ['bigint', 'bigint'],
+    [['0', null]],
+  ],
+  ['select 1 as one from tasks group by ()', ['one'], ['integer'], [['1']]],
+  // count(DISTINCT (a, b)) counts distinct row values, NULL fields included.
+  [
+    'select count(distinct (project_id, priority)) as a, count(distinct (1, 2)) as b, count((project_id, priority)) as c from tasks',
+    ['a', 'b', 'c'],
+    ['bigint', 'bigint', 'bigint'],
+    [['8', '1', '9']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
 const ERRORS: [string, string, string | RegExp][] = [
+  ['select 1 is unknown', '42804', 'argument of IS UNKNOWN must be type boolean, not type integer'],
   // Paymo has no row locks and we do not sample: refuse rather than silently ignore.
   ['select id from tasks for update', '0A000', 'FOR UPDATE is not supported'],
   ['select id from tasks for share', '0A000', 'FOR SHARE is not supported'],
