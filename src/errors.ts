@@ -71,6 +71,9 @@ export const numericOutOfRange = (type: string): SqlError => new SqlError('22003
 /** 42803: a column is used outside an aggregate without being grouped. */
 export const groupingError = (message: string): SqlError => new SqlError('42803', message);
 
+/** 42P20: a window function where none is allowed (WHERE, GROUP BY, HAVING, JOIN conditions, …). */
+export const windowingError = (message: string): SqlError => new SqlError('42P20', message);
+
 /** 21000: a scalar subquery returned more than one row. */
 export const cardinalityViolation = (): SqlError =>
   new SqlError('21000', 'more than one row returned by a subquery used as an expression');

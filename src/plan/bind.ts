@@ -14,6 +14,7 @@ import {
   undefinedOperator,
   undefinedParameter,
   undefinedTable,
+  windowingError,
 } from '../errors.js';
 import type {
   AstCte,
@@ -461,7 +462,7 @@ class Binder {
       });
     for (const g of groupBy) {
       if (containsKind(g, 'agg')) throw groupingError('aggregate functions are not allowed in GROUP BY');
-      if (containsKind(g, 'window')) throw groupingError('window functions are not allowed in GROUP BY');
+      if (containsKind(g, 'window')) throw windowingError('window functions are not allowed in GROUP BY');
     }
 
     const all = [
@@ -1472,7 +1473,11 @@ class Binder {
   private func(a: Extract<AstExpr, { type: 'func' }>, ctx: ExprCtx): Expr {
     const name = a.name;
     if (a.over) {
-      if (!ctx.window) throw groupingError(`window functions are not allowed in ${ctx.clause}`);
+      if (!ctx.window) {
+        if (ctx.clause === 'aggregate function calls')
+          throw groupingError('aggregate function calls cannot contain window function calls');
+        throw windowingError(`window functions are not allowed in ${ctx.clause}`);
+      }
       return this.windowCall(a, a.over, ctx);
     }
     if ((name === 'unnest' || name === 'generate_series') && !a.distinct && !a.star && !a.filter) {

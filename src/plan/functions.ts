@@ -1,5 +1,5 @@
 import { elementType, isArrayType, isNumericType, type SqlType } from '../catalog/types.js';
-import { datatypeMismatch, undefinedFunction } from '../errors.js';
+import { datatypeMismatch, SqlError, undefinedFunction } from '../errors.js';
 import type { Expr } from './expr.js';
 import { coerce, commonType } from './types.js';
 
@@ -315,6 +315,6 @@ export function aggregateArgTypes(name: string, argTypes: readonly SqlType[]): (
 
 /** Element type of an array expression, or 42804. */
 export function arrayElement(t: SqlType): SqlType {
-  if (!isArrayType(t)) throw datatypeMismatch(`op ANY/ALL (array) requires array on right side, got ${t}`);
+  if (!isArrayType(t)) throw new SqlError('42809', 'op ANY/ALL (array) requires array on right side');
   return elementType(t);
 }

@@ -1,4 +1,4 @@
-import { featureNotSupported, syntaxError } from '../errors.js';
+import { featureNotSupported, invalidTextRepresentation, syntaxError } from '../errors.js';
 
 /** The SQL text handed to node-sql-parser, plus what was lifted out of it and how to map positions back. */
 export interface Rewritten {
@@ -499,6 +499,15 @@ export function rewriteSql(sql: string): Rewritten {
         // `LIMIT 5::bigint` (postgres_fdw writes it): the grammar wants a bare number there.
         out.push({ text: `${w} ${toks[k + 1]!.text}`, pos: t.pos, space: gap(k) });
         k += toks[k + 3]?.kind === 'ident' ? 3 : 2;
+        continue;
+      }
+      if ((w === 'limit' || w === 'offset') && toks[k + 1]?.kind === 'string') {
+        // `LIMIT '5'`: PostgreSQL reads the literal as bigint (22P02 when it is not one); the grammar
+        // wants a number.
+        const v = toks[k + 1]!.value.trim();
+        if (!/^[+-]?\d+$/.test(v)) throw invalidTextRepresentation('bigint', toks[k + 1]!.value);
+        out.push({ text: `${w} ${v}`, pos: t.pos, space: gap(k) });
+        k++;
         continue;
       }
       if (w === 'by' && isWord(prev, 'group') && toks[k + 1]?.value === '(' && toks[k + 2]?.value === ')') {

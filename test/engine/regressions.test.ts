@@ -176,6 +176,7 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['boolean', 'boolean', 'bigint'],
     [['t', 't', '2']],
   ],
+  ["select id from tasks order by id limit '2'", ['id'], ['bigint'], [['100'], ['101']]],
   // GROUP BY (): one group over all rows, even over no rows.
   [
     'select count(*), sum(priority) from tasks where false group by ()',
@@ -195,6 +196,28 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
 const ERRORS: [string, string, string | RegExp][] = [
+  ["select id from tasks limit 'x'", '22P02', 'invalid input syntax for type bigint: "x"'],
+  ["select id from tasks offset '1.5'", '22P02', 'invalid input syntax for type bigint: "1.5"'],
+  [
+    'select id from tasks where row_number() over () > 1',
+    '42P20',
+    'window functions are not allowed in WHERE',
+  ],
+  [
+    'select id from tasks group by row_number() over ()',
+    '42P20',
+    'window functions are not allowed in GROUP BY',
+  ],
+  [
+    'select sum(row_number() over ()) from tasks',
+    '42803',
+    'aggregate function calls cannot contain window function calls',
+  ],
+  [
+    'select id from tasks where project_id = any(5)',
+    '42809',
+    'op ANY/ALL (array) requires array on right side',
+  ],
   ['select 1 is unknown', '42804', 'argument of IS UNKNOWN must be type boolean, not type integer'],
   // Paymo has no row locks and we do not sample: refuse rather than silently ignore.
   ['select id from tasks for update', '0A000', 'FOR UPDATE is not supported'],
