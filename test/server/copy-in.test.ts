@@ -10,7 +10,7 @@ import { CopyInDecoder, parseCopy } from '../../src/server/copy.js';
 import { createPgServer, engineBackend, type PgServer, type QueryBackend } from '../../src/server/index.js';
 import { fixture } from '../engine/fixture.js';
 import { postgresUnavailable, startTempPostgres, type TempPostgres } from '../support/postgres.js';
-import { clientUnavailable, runs } from './harness.js';
+import { clientUnavailable, PYTHON, runs } from './harness.js';
 import { errorFields, fe, RawClient, types } from './raw-client.js';
 
 // COPY … FROM STDIN through a backend with a `copyIn` sink (the seam the write support plugs into):
@@ -208,6 +208,40 @@ describe.skipIf(noPsql)("psql's \\copy … from", () => {
       ['7', 'first\nline'],
       ['8', null],
     ]);
+  });
+});
+
+const noPsycopg3 = clientUnavailable(
+  'psycopg 3',
+  () => runs(PYTHON, ['-c', 'import psycopg']),
+  'apt-get install python3-psycopg',
+);
+
+describe.skipIf(noPsycopg3)('psycopg 3 copy.write_row', () => {
+  it('streams rows with awkward text into the sink', async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        PYTHON,
+        [
+          '-c',
+          `
+import os, psycopg
+with psycopg.connect(host='127.0.0.1', port=int(os.environ['PORT']), user='u', dbname='d', autocommit=True) as c:
+    cur = c.cursor()
+    with cur.copy("COPY notes (id, body) FROM STDIN") as cp:
+        for i in range(1000):
+            cp.write_row((i, None if i % 100 == 0 else f"row {i}\\tü\\\\ 😀\\n"))
+    print(cur.statusmessage)
+`,
+        ],
+        { env: { ...process.env, PORT: String(port) }, timeout: 30_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)),
+      ),
+    );
+    expect(out.trim()).toBe('COPY 1000');
+    expect(last().rows).toHaveLength(1000);
+    expect(last().rows[0]).toEqual(['0', null]);
+    expect(last().rows[7]).toEqual(['7', 'row 7\tü\\ 😀\n']);
   });
 });
 
