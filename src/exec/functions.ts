@@ -461,7 +461,15 @@ const FUNCTIONS: Record<string, FnDef> = {
       return (a) => key(a);
     },
   },
-  lower: simple((a) => s0(a).toLowerCase()),
+  // Per character like PostgreSQL (libc towlower): no final-sigma rule (ΣΑΣ → σασ) and İ → i,
+  // where JavaScript's full case mapping gives ς and i + U+0307.
+  lower: simple((a) => {
+    const s = s0(a);
+    if (!/[\u0130\u03a3]/.test(s)) return s.toLowerCase();
+    return chars(s)
+      .map((c) => (c === '\u0130' ? 'i' : c.toLowerCase()))
+      .join('');
+  }),
   // Per character, so 'ß' stays 'ß' as in PostgreSQL instead of becoming 'SS'.
   upper: simple((a) =>
     chars(s0(a))

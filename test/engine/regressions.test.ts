@@ -192,6 +192,13 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['bigint', 'bigint', 'bigint'],
     [['8', '1', '9']],
   ],
+  // lower() maps character by character, like PostgreSQL (no final sigma, İ → i).
+  [
+    "select lower('İSTANBUL') as a, lower('ΣΑΣ') as b, lower('ΟΔΟΣ ΑΣ') as c, upper('straße') as d, lower('ÀÉÎ') as e",
+    ['a', 'b', 'c', 'd', 'e'],
+    ['text', 'text', 'text', 'text', 'text'],
+    [['istanbul', 'σασ', 'οδοσ ασ', 'STRAßE', 'àéî']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
