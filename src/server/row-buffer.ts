@@ -30,6 +30,8 @@ export function cellTextFn(type: SqlType, zone: Zone = UTC): CellText {
       return (v) => (typeof v === 'string' ? v : textOutput(v, type, zone));
     case 'boolean':
       return (v) => (v ? 't' : 'f');
+    case 'timestamptz':
+      return zone === UTC ? utcTimestampText() : (v) => textOutput(v, type, zone);
     default:
       return (v) => textOutput(v, type, zone);
   }
@@ -52,6 +54,33 @@ const CSV_CHECK = 2;
 const CSV_QUOTED = 3;
 // \b \t \n \v \f \r for the control characters 8 … 13.
 const TEXT_ESCAPE_LETTER = [0x62, 0x74, 0x6e, 0x76, 0x66, 0x72];
+
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * formatTimestamp(ms, true) for UTC, with the calendar date of the previous value's day reused:
+ * result rows are often ordered or clustered in time, and building the date is the costly part.
+ */
+function utcTimestampText(): CellText {
+  let lastDay = Number.NaN;
+  let lastDate = '';
+  return (v) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) return textOutput(v, 'timestamptz');
+    const day = Math.floor(v / DAY_MS);
+    if (day !== lastDay) {
+      const date = toText(v, 'timestamptz', true);
+      lastDay = day;
+      lastDate = date.slice(0, date.indexOf(' '));
+    }
+    const tod = v - day * DAY_MS;
+    const frac = tod % 1000;
+    const secs = (tod - frac) / 1000;
+    let out = `${lastDate} ${TWO_DIGITS[Math.floor(secs / 3600)]}:${TWO_DIGITS[Math.floor(secs / 60) % 60]}:${TWO_DIGITS[secs % 60]}`;
+    if (frac) out += `.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+    return `${out}+00`;
+  };
+}
 
 /** A growable byte buffer of complete protocol messages. */
 export class RowBuffer {

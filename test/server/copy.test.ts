@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UTC, zoneByName } from '../../src/catalog/timezone.js';
 import type { Row } from '../../src/catalog/types.js';
+import { formatTimestamp } from '../../src/catalog/values.js';
 import { createEngine } from '../../src/engine.js';
 import { CopyEncoder, copyCsvField, copyTextField, parseCopy } from '../../src/server/copy.js';
 import { createPgServer, engineBackend, type PgServer } from '../../src/server/index.js';
@@ -340,6 +342,22 @@ describe('the text row encoder', () => {
           );
         }
       }
+    }
+  });
+
+  it('writes timestamptz exactly as formatTimestamp does, in UTC and in a zone', () => {
+    for (const zone of [UTC, zoneByName('Asia/Kolkata')]) {
+      const f = cellTextFn('timestamptz', zone);
+      const samples = [
+        0, -1, 1, 999, -86_400_000, 1_700_000_000_123, 1_700_000_000_120, -62_135_596_800_000,
+        253_402_300_799_999,
+      ];
+      let x = 1_600_000_000_000;
+      for (let i = 0; i < 2000; i++) {
+        x += Math.floor((i * 7919) % 90_000_000) - 30_000_000;
+        samples.push(x);
+      }
+      for (const ms of samples) expect(f(ms)).toBe(formatTimestamp(ms, true, zone));
     }
   });
 
