@@ -22,7 +22,9 @@ import { featureNotSupported } from '../errors.js';
  *
  * How a timestamptz reads as wall-clock time (casts to date/text, date_trunc, extract, to_char,
  * adding days/months) depends on the session time zone (timezone.ts; UTC unless a query says
- * otherwise). Precision is the millisecond (PostgreSQL keeps microseconds).
+ * otherwise). Timestamps read from sources are whole milliseconds; an interval's `ms` (and so a
+ * timestamp computed with it) may carry a fraction down to the microsecond, PostgreSQL's resolution,
+ * which the text output shows.
  */
 export type ScalarType =
   | 'bigint'

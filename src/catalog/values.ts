@@ -108,13 +108,14 @@ export function formatTimestamp(ms: number, withZone = true, zone: Zone = UTC): 
     return `${formatTimestamp(ms + off, false)}${offsetSuffix(off)}`;
   }
   const date = msToDate(ms);
-  const tod = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
-  const h = Math.floor(tod / 3_600_000);
-  const mi = Math.floor((tod % 3_600_000) / 60_000);
-  const s = Math.floor((tod % 60_000) / 1000);
-  const frac = tod % 1000;
+  // Whole microseconds: interval arithmetic can leave a fraction of a millisecond.
+  const us = Math.round((((ms % DAY_MS) + DAY_MS) % DAY_MS) * 1000);
+  const h = Math.floor(us / 3_600_000_000);
+  const mi = Math.floor((us % 3_600_000_000) / 60_000_000);
+  const s = Math.floor((us % 60_000_000) / 1_000_000);
+  const frac = us % 1_000_000;
   let out = `${date} ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-  if (frac) out += `.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+  if (frac) out += `.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
   return withZone ? `${out}+00` : out;
 }
 
@@ -127,7 +128,9 @@ const UNIT_MS: Record<string, number> = {
 };
 
 function normUnit(u: string): string {
-  const x = u.toLowerCase().replace(/s$/, '');
+  const lower = u.toLowerCase();
+  // Plural 's' off, except where it is the unit itself: `ms` is milliseconds, not minutes.
+  const x = lower === 'ms' || lower === 'us' ? lower : lower.replace(/s$/, '');
   const map: Record<string, string> = {
     y: 'year',
     yr: 'year',
@@ -150,6 +153,7 @@ function normUnit(u: string): string {
     msec: 'millisecond',
     millisecond: 'millisecond',
     u: 'microsecond',
+    us: 'microsecond',
     usec: 'microsecond',
     microsecond: 'microsecond',
     decade: 'decade',
@@ -187,21 +191,28 @@ export function parseInterval(s: string): Interval {
     if (m[1] !== undefined) {
       const n = Number(m[1]);
       const unit = normUnit(m[2]!);
+      // Fractions cascade like PostgreSQL's: of years into whole months, of months into days
+      // (30 a month), of weeks and days into time.
+      const years = (per: number): void => {
+        const whole = Math.trunc(n);
+        months += whole * per + Math.round((n - whole) * per);
+      };
       switch (unit) {
         case 'millennium':
-          months += n * 12000;
+          years(12000);
           break;
         case 'century':
-          months += n * 1200;
+          years(1200);
           break;
         case 'decade':
-          months += n * 120;
+          years(120);
           break;
         case 'year':
-          months += n * 12;
+          years(12);
           break;
         case 'month':
-          months += n;
+          months += Math.trunc(n);
+          days += (n - Math.trunc(n)) * 30;
           break;
         case 'week':
           days += n * 7;
@@ -224,27 +235,50 @@ export function parseInterval(s: string): Interval {
   // Reject leftovers such as '1 fortnight' that matched nothing useful.
   const rest = text.replace(re, '').replace(/[\s,@]/g, '');
   if (rest.length > 0) throw invalidDatetime('interval', s);
-  if (ago) return { months: -months, days: -days, ms: -ms };
-  return { months, days, ms: Math.round(ms) };
+  const wholeDays = Math.trunc(days);
+  // The time part keeps microseconds (PostgreSQL's resolution), as a fraction of a millisecond.
+  const time = Math.round((ms + (days - wholeDays) * DAY_MS) * 1000) / 1000;
+  if (ago) return { months: -months, days: -wholeDays, ms: -time };
+  return { months, days: wholeDays, ms: time };
+}
+
+/**
+ * `iv * mul / div` as PostgreSQL computes interval × and ÷: fractional months cascade into days
+ * (30 per month), fractional days into time (24 h per day); time keeps microseconds.
+ */
+export function scaleInterval(iv: Interval, mul: number, div = 1): Interval {
+  const m = (iv.months * mul) / div;
+  const months = Math.trunc(m);
+  const d = (iv.days * mul) / div + (m - months) * 30;
+  const days = Math.trunc(d);
+  const ms = (iv.ms * mul) / div + (d - days) * DAY_MS;
+  return { months, days, ms: Math.round(ms * 1000) / 1000 };
 }
 
 /** PostgreSQL's text output for an interval (postgres IntervalStyle): `1 year 2 mons 3 days 04:05:06`. */
 export function formatInterval(iv: Interval): string {
   const parts: string[] = [];
-  const y = Math.trunc(iv.months / 12);
-  const mo = iv.months % 12;
-  if (y) parts.push(`${y} year${y === 1 ? '' : 's'}`);
-  if (mo) parts.push(`${mo} mon${mo === 1 ? '' : 's'}`);
-  if (iv.days) parts.push(`${iv.days} day${iv.days === 1 ? '' : 's'}`);
+  // After a negative field, a positive one carries its sign: `-1 days +02:00:00`.
+  let afterNegative = false;
+  const field = (v: number, unit: string): void => {
+    if (!v) return;
+    parts.push(`${afterNegative && v > 0 ? '+' : ''}${v} ${unit}${v === 1 ? '' : 's'}`);
+    afterNegative = v < 0;
+  };
+  field(Math.trunc(iv.months / 12), 'year');
+  field(iv.months % 12, 'mon');
+  field(iv.days, 'day');
   if (iv.ms || parts.length === 0) {
     const neg = iv.ms < 0;
-    const a = Math.abs(iv.ms);
-    const h = Math.floor(a / 3_600_000);
-    const mi = Math.floor((a % 3_600_000) / 60_000);
-    const sec = Math.floor((a % 60_000) / 1000);
-    const frac = Math.round(a % 1000);
-    let t = `${neg ? '-' : ''}${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
-    if (frac) t += `.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+    // Whole microseconds: the time part may hold a fraction of a millisecond.
+    const us = Math.round(Math.abs(iv.ms) * 1000);
+    const h = Math.floor(us / 3_600_000_000);
+    const mi = Math.floor((us % 3_600_000_000) / 60_000_000);
+    const sec = Math.floor((us % 60_000_000) / 1_000_000);
+    const frac = us % 1_000_000;
+    const sign = neg ? '-' : afterNegative ? '+' : '';
+    let t = `${sign}${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+    if (frac) t += `.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
     parts.push(t);
   }
   return parts.join(' ');

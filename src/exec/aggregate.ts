@@ -1,5 +1,5 @@
 import type { Interval, Row, SqlType } from '../catalog/types.js';
-import { decimalFix } from '../catalog/values.js';
+import { decimalFix, scaleInterval } from '../catalog/values.js';
 import { numericOutOfRange, SqlError } from '../errors.js';
 import type { AggCall } from '../plan/expr.js';
 import { comparatorFor, keyFor } from './compare.js';
@@ -72,7 +72,7 @@ function fold(call: AggCall): () => { step(v: unknown, extra: unknown): void; re
                 c++;
               }
             },
-            result: () => (c === 0 ? null : { months: s.months / c, days: s.days / c, ms: s.ms / c }),
+            result: () => (c === 0 ? null : scaleInterval(s, 1, c)),
           };
         };
       }

@@ -2,7 +2,15 @@ import { USER_FUNCTION_PREFIX, type UserFunction } from '../catalog/catalog.js';
 import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row, SqlType } from '../catalog/types.js';
 import { isIntegerType } from '../catalog/types.js';
-import { addInterval, castValue, DAY_MS, dateToDays, daysToDate, decimalFix } from '../catalog/values.js';
+import {
+  addInterval,
+  castValue,
+  DAY_MS,
+  dateToDays,
+  daysToDate,
+  decimalFix,
+  scaleInterval,
+} from '../catalog/values.js';
 import { cardinalityViolation, divisionByZero, numericOutOfRange, SqlError } from '../errors.js';
 import { assertNever, type Expr, type SubqueryExpr } from '../plan/expr.js';
 import type { LogicalPlan } from '../plan/logical.js';
@@ -366,23 +374,15 @@ function arithmetic(
       };
     }
     if (lt === 'interval' || rt === 'interval') {
-      const scale = (iv: Interval, f: number): Interval => {
-        // PostgreSQL cascades fractional months into days and fractional days into time.
-        const m = iv.months * f;
-        const mi = Math.trunc(m);
-        const d = iv.days * f + (m - mi) * 30;
-        const di = Math.trunc(d);
-        return { months: mi, days: di, ms: Math.round(iv.ms * f + (d - di) * DAY_MS) };
-      };
       if (op === '/') {
         return (a, b) => {
           if (num(b) === 0) throw divisionByZero();
-          return scale(a as Interval, 1 / num(b));
+          return scaleInterval(a as Interval, 1, num(b));
         };
       }
       return lt === 'interval'
-        ? (a, b) => scale(a as Interval, num(b))
-        : (a, b) => scale(b as Interval, num(a));
+        ? (a, b) => scaleInterval(a as Interval, num(b))
+        : (a, b) => scaleInterval(b as Interval, num(a));
     }
     // timestamp - timestamp: days and time, no months (PostgreSQL justifies hours into days).
     const fl = toMs(lt);

@@ -199,6 +199,45 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['text', 'text', 'text', 'text', 'text'],
     [['istanbul', 'σασ', 'οδοσ ασ', 'STRAßE', 'àéî']],
   ],
+  // Intervals: `ms` is milliseconds, fractions cascade, microseconds kept, signs of mixed fields shown.
+  [
+    "select interval '1.25 ms' as a, interval '500 ms' as b, interval '5 us' as c, interval '-1 day 2 hours' as d, interval '1 day -3 hours' as e, interval '-1 mon 2 days' as f, interval '-1 year 2 mons -3 days 04:00' as g, interval '1 sec' / 3 as h",
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    ['interval', 'interval', 'interval', 'interval', 'interval', 'interval', 'interval', 'interval'],
+    [
+      [
+        '00:00:00.00125',
+        '00:00:00.5',
+        '00:00:00.000005',
+        '-1 days +02:00:00',
+        '1 day -03:00:00',
+        '-1 mons +2 days',
+        '-10 mons -3 days +04:00:00',
+        '00:00:00.333333',
+      ],
+    ],
+  ],
+  [
+    "select interval '1.5 days' as a, interval '1.5 months' as b, interval '1.7 years' as c, interval '0.5 weeks' as d, interval '-1.5 days' as e, interval '2.5 mons 1.5 days' as f",
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    ['interval', 'interval', 'interval', 'interval', 'interval', 'interval'],
+    [
+      [
+        '1 day 12:00:00',
+        '1 mon 15 days',
+        '1 year 8 mons',
+        '3 days 12:00:00',
+        '-1 days -12:00:00',
+        '2 mons 16 days 12:00:00',
+      ],
+    ],
+  ],
+  [
+    "select avg(started_at - timestamptz '2023-01-01') as a, avg(interval '1 mon' * minutes) as b, sum(interval '1 ms' * minutes) / 7 as c, timestamptz '2024-01-01' + interval '1.5 ms' as d from entries",
+    ['a', 'b', 'c', 'd'],
+    ['interval', 'interval', 'interval', 'timestamptz'],
+    [['116 days 19:57:00', '9 years 3 mons', '00:00:00.158571', '2024-01-01 00:00:00.0015+00']],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
