@@ -118,11 +118,8 @@ describe.skipIf(noPostgres)('postgres_fdw from a real PostgreSQL 15 (hand-writte
     }
   });
 
-  // postgres_fdw deparses LIKE / ILIKE as the operators ~~ / ~~*, which the engine's parser does
-  // not read yet (src/sql); until it does, such a filter fails remotely.
-  it.todo('LIKE and ILIKE filters (sent as ~~ and ~~*)');
-  // use_remote_estimate runs EXPLAIN remotely and parses PostgreSQL's "(cost=… rows=… width=…)".
-  it.todo("use_remote_estimate 'true' (needs PostgreSQL-shaped EXPLAIN cost lines)");
+  // Known gaps (closing note of stop 1): postgres_fdw deparses LIKE / ILIKE as ~~ / ~~*, which the
+  // engine's parser does not read yet; use_remote_estimate needs PostgreSQL-shaped EXPLAIN cost lines.
 
   it('passes a remote error through (with the remote SQL) and the next query works', async () => {
     await expect(pgsql.client.query('SELECT nope FROM paymo.broken')).rejects.toMatchObject({
@@ -251,8 +248,8 @@ describe.skipIf(noPostgres)('postgres_fdw IMPORT FOREIGN SCHEMA over paymo-sql s
     expect(viaFdw.rows).toEqual(ours.rows);
   });
 
-  it('ANALYZEs an imported table (pg_relation_size, then a sampling scan through a cursor)', async (ctx) => {
-    if (catalogMissing) ctx.skip();
+  it('ANALYZEs an imported table (pg_relation_size, then a sampling scan through a cursor)', async () => {
+    expect(catalogMissing).toBeNull();
     await pgsql.client.query('ANALYZE demo.clients');
     const s = await pgsql.client.query(
       "SELECT count(*)::int AS n FROM pg_stats WHERE schemaname = 'demo' AND tablename = 'clients'",
