@@ -1202,7 +1202,13 @@ export class Connection {
       return;
     }
     const portal = this.portals.get(m.name);
-    if (!portal) throw new SqlError('34000', `portal "${m.name}" does not exist`);
+    if (!portal) {
+      // A DECLAREd cursor is a portal too: psycopg 3 describes its server-side cursors this way.
+      const cursor = this.cursors.find(m.name);
+      if (!cursor) throw new SqlError('34000', `portal "${m.name}" does not exist`);
+      this.writeRowDescription(cursor.fields, cursor.binary ? [1] : []);
+      return;
+    }
     const first = leadingWords(portal.sql, 1)[0];
     if (portal.started === undefined && isUtility(first)) {
       this.out.begin('n').end();
@@ -1288,7 +1294,8 @@ export class Connection {
   private close(body: Buffer): void {
     const m = decodeTarget(body);
     if (m.target === 'S') this.statements.delete(m.name);
-    else this.closePortal(m.name);
+    else if (this.portals.has(m.name)) this.closePortal(m.name);
+    else if (this.cursors.find(m.name)) this.cursors.close({ all: false, name: m.name });
     this.out.begin('3').end();
   }
 
