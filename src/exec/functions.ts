@@ -250,6 +250,9 @@ function extract(field: string, v: unknown, type: SqlType, zone: Zone = UTC): nu
 function toChar(ms: number, fmt: string): string {
   const d = new Date(ms);
   const p2 = (x: number): string => String(x).padStart(2, '0');
+  const isoDay = (): number => d.getUTCDay() || 7;
+  const doy = (): number => extract('doy', ms, 'timestamptz');
+  const weekFrom = (day: number): number => Math.floor((day - 1) / 7) + 1;
   const tokens: [string, (fm: boolean) => string][] = [
     ['YYYY', () => String(d.getUTCFullYear()).padStart(4, '0')],
     ['IYYY', () => String(isoWeek(ms).year)],
@@ -267,6 +270,8 @@ function toChar(ms: number, fmt: string): string {
     ['DY', () => DAYS[d.getUTCDay()]!.slice(0, 3).toUpperCase()],
     ['Dy', () => DAYS[d.getUTCDay()]!.slice(0, 3)],
     ['dy', () => DAYS[d.getUTCDay()]!.slice(0, 3).toLowerCase()],
+    ['IDDD', () => String((isoWeek(ms).week - 1) * 7 + isoDay()).padStart(3, '0')],
+    ['ID', () => String(isoDay())],
     ['DDD', () => String(extract('doy', ms, 'timestamptz')).padStart(3, '0')],
     ['DD', (fm) => (fm ? String(d.getUTCDate()) : p2(d.getUTCDate()))],
     ['HH24', (fm) => (fm ? String(d.getUTCHours()) : p2(d.getUTCHours()))],
@@ -280,6 +285,10 @@ function toChar(ms: number, fmt: string): string {
     ['am', () => (d.getUTCHours() < 12 ? 'am' : 'pm')],
     ['pm', () => (d.getUTCHours() < 12 ? 'am' : 'pm')],
     ['IW', (fm) => (fm ? String(isoWeek(ms).week) : p2(isoWeek(ms).week))],
+    // WW: weeks counted from January 1st; W: from the 1st of the month; J: Julian day number.
+    ['WW', (fm) => (fm ? String(weekFrom(doy())) : p2(weekFrom(doy())))],
+    ['W', () => String(weekFrom(d.getUTCDate()))],
+    ['J', () => String(Math.floor(ms / DAY_MS) + 2440588)],
     ['Q', () => String(Math.floor(d.getUTCMonth() / 3) + 1)],
     ['D', () => String(d.getUTCDay() + 1)],
     ['TZ', () => 'UTC'],
@@ -391,8 +400,11 @@ function age(a: number, b: number): Interval {
   return { months: sign * months, days: sign * days, ms: sign * tod };
 }
 
-function jsonGet(v: unknown, key: unknown): unknown {
+function jsonGet(v: unknown, key: unknown, scalarAsArray = false): unknown {
   if (typeof key === 'number') {
+    // jsonb stores a top-level scalar as a one-element array, so `'"x"'::jsonb -> 0` (and -1) is
+    // the scalar itself in PostgreSQL; path extraction does not do this.
+    if (scalarAsArray && v !== null && typeof v !== 'object') return key === 0 || key === -1 ? v : null;
     if (!Array.isArray(v)) return null;
     const i = key < 0 ? v.length + key : key;
     return i >= 0 && i < v.length ? v[i] : null;
@@ -488,7 +500,13 @@ const FUNCTIONS: Record<string, FnDef> = {
   char_length: simple((a) => chars(s0(a)).length),
   character_length: simple((a) => chars(s0(a)).length),
   octet_length: simple((a) => Buffer.byteLength(s0(a))),
-  substring: simple((a) => substring(s0(a), n(a[1]), a.length > 2 ? n(a[2]) : undefined)),
+  substring: {
+    strict: true,
+    make: (types) =>
+      types.length === 2 && types[1] === 'text'
+        ? regexSubstring()
+        : (a) => substring(s0(a), n(a[1]), a.length > 2 ? n(a[2]) : undefined),
+  },
   substr: simple((a) => substring(s0(a), n(a[1]), a.length > 2 ? n(a[2]) : undefined)),
   left: simple((a) => {
     const c = chars(s0(a));
@@ -707,10 +725,10 @@ const FUNCTIONS: Record<string, FnDef> = {
   greatest: { strict: false, make: (types) => extremum(types[0]!, 1) },
   least: { strict: false, make: (types) => extremum(types[0]!, -1) },
   '->': simple((a) => {
-    const v = jsonGet(a[0], a[1]);
+    const v = jsonGet(a[0], a[1], true);
     return v === undefined ? null : v;
   }),
-  '->>': simple((a) => jsonText(jsonGet(a[0], a[1]))),
+  '->>': simple((a) => jsonText(jsonGet(a[0], a[1], true))),
   jsonb_typeof: simple((a) => {
     const v = a[0];
     if (Array.isArray(v)) return 'array';
@@ -854,6 +872,25 @@ function power(x: number, y: number): number {
     throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
   }
   return x ** y;
+}
+
+/** substring(s FROM pattern): the first parenthesised group's match if the pattern has one, else the match. */
+function regexSubstring(): FnImpl {
+  let last = '';
+  let re: RegExp | undefined;
+  return (a) => {
+    if (re === undefined || last !== a[1]) {
+      last = a[1] as string;
+      try {
+        re = new RegExp(last, 'u');
+      } catch {
+        throw new SqlError('2201B', `invalid regular expression: ${last}`);
+      }
+    }
+    const m = re.exec(s0(a));
+    if (!m) return null;
+    return m.length > 1 ? (m[1] ?? null) : m[0];
+  };
 }
 
 function regexMatcher(flags: string): FnImpl {

@@ -33,7 +33,11 @@ const SCALAR: Record<string, FnSig> = {
   substring: {
     min: 2,
     max: 3,
-    args: (t) => ['text', ...t.slice(1).map(() => 'integer' as const)],
+    // substring(s FROM pattern): a text (or untyped) second argument is a POSIX regular expression.
+    args: (t) =>
+      t.length === 2 && (t[1] === 'text' || t[1] === 'unknown')
+        ? ['text', 'text']
+        : ['text', ...t.slice(1).map(() => 'integer' as const)],
     ret: TEXT,
   },
   substr: { min: 2, max: 3, args: (t) => ['text', ...t.slice(1).map(() => 'integer' as const)], ret: TEXT },

@@ -238,6 +238,26 @@ const ANSWERS: [string, string[], string[], (string | null)[][]][] = [
     ['interval', 'interval', 'interval', 'timestamptz'],
     [['116 days 19:57:00', '9 years 3 mons', '00:00:00.158571', '2024-01-01 00:00:00.0015+00']],
   ],
+  [
+    "select to_char(date '2026-03-01', 'WW') as ww, to_char(date '2026-03-01', 'ID') as id, to_char(date '2026-03-01', 'J') as j, to_char(date '2026-01-07', 'WW W IDDD FMWW') as x, to_char(timestamptz '2026-12-31 23:00', 'WW ID J W IDDD') as y",
+    ['ww', 'id', 'j', 'x', 'y'],
+    ['text', 'text', 'text', 'text', 'text'],
+    [['09', '7', '2461101', '01 1 010 1', '53 4 2461406 5 368']],
+  ],
+  // substring(s FROM pattern) with a text pattern is a POSIX regular expression (first group if any).
+  [
+    "select substring('INV-2026-17' from '[0-9]+') as a, substring('INV-2026-17', '[0-9]+') as b, substring('abcdef' from '2') as c, substring('abcdef', 2) as d, substring('INV-2026-17' from '-([0-9]+)-') as e, substring('abcdef' from 2 for 3) as f",
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    ['text', 'text', 'text', 'text', 'text', 'text'],
+    [['2026', '2026', null, 'bcdef', '2026', 'bcd']],
+  ],
+  // A top-level jsonb scalar answers -> 0 and -> -1 with itself (stored as a one-element array).
+  [
+    "select '\"all\"'::jsonb ->> 0 as a, '\"all\"'::jsonb -> 0 as b, '\"all\"'::jsonb -> 1 as c, '5'::jsonb -> -1 as d, '{\"0\": 1}'::jsonb ->> 0 as e, jsonb_extract_path_text('\"all\"'::jsonb, '0') as f",
+    ['a', 'b', 'c', 'd', 'e', 'f'],
+    ['text', 'jsonb', 'jsonb', 'jsonb', 'text', 'text'],
+    [['all', '"all"', null, '5', null, null]],
+  ],
 ];
 
 /** [sql, SQLSTATE, message] as PostgreSQL reports them (our wording where the construct is refused on purpose). */
