@@ -34,103 +34,68 @@ function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: st
   ];
 }
 
-/** Comments on discussions: `threads?where=discussion_id in (…)&include=comments`, or all via `discussions?include=thread.comments`. */
-export const discussionComments: ObjectSpec = table({
-  name: 'discussion_comments',
-  aliases: ['DiscussionComments'],
-  comment: 'Comments on discussions (Paymo threads/comments, flattened)',
-  resource: 'comments',
-  key: 'comments',
-  read: {
-    kind: 'nested',
-    routes: [
-      {
-        resource: 'threads',
-        key: 'threads',
-        include: 'comments',
-        descend: ['comments'],
-        values: {
-          discussion_id: { level: 0, field: 'discussion_id' },
-          project_id: { level: 0, field: 'project_id' },
+/**
+ * Comments on one kind of parent, flattened with the parent's ids: one request per batch of parents
+ * through `threads?where=<parent>_id in (…)&include=comments` (threads of that parent kind only), or
+ * all of them through `<parents>?include=thread.comments`, pages of 250 parents.
+ */
+function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec {
+  const id = `${parent}_id`;
+  const parents = `${parent}s`;
+  return table({
+    name: `${parent}_comments`,
+    aliases: [skyvia],
+    comment: `Comments on ${parents} (Paymo threads/comments, flattened)`,
+    resource: 'comments',
+    key: 'comments',
+    read: {
+      kind: 'nested',
+      routes: [
+        {
+          resource: 'threads',
+          key: 'threads',
+          include: 'comments',
+          descend: ['comments'],
+          values: {
+            [id]: { level: 0, field: id },
+            project_id: { level: 0, field: 'project_id' },
+          },
+          filters: {
+            [id]: { field: id, ops: EQ_IN },
+            project_id: { field: 'project_id', ops: EQ_IN },
+          },
+          keepIfSet: id,
+          required: { anyOf: [id, 'project_id'] },
+          pageSize: 250,
         },
-        filters: {
-          discussion_id: { field: 'discussion_id', ops: EQ_IN },
-          project_id: { field: 'project_id', ops: EQ_IN },
+        {
+          resource: parents,
+          key: parents,
+          include: 'thread.comments',
+          descend: ['thread', 'comments'],
+          values: {
+            [id]: { level: 0, field: 'id' },
+            project_id: { level: 0, field: 'project_id' },
+          },
+          filters: {
+            [id]: { field: 'id', ops: EQ_IN },
+            project_id: { field: 'project_id', ops: EQ_IN },
+          },
+          parentIdColumn: id,
+          pageSize: 250,
         },
-        keepIfSet: 'discussion_id',
-        required: { anyOf: ['discussion_id', 'project_id'] },
-        pageSize: 250,
-      },
-      {
-        resource: 'discussions',
-        key: 'discussions',
-        include: 'thread.comments',
-        descend: ['thread', 'comments'],
-        values: {
-          discussion_id: { level: 0, field: 'id' },
-          project_id: { level: 0, field: 'project_id' },
-        },
-        filters: {
-          discussion_id: { field: 'id', ops: EQ_IN },
-          project_id: { field: 'project_id', ops: EQ_IN },
-        },
-        parentIdColumn: 'discussion_id',
-        pageSize: 250,
-      },
-    ],
-  },
-  writes: 'none',
-  columns: commentColumns('discussion'),
-});
+      ],
+    },
+    writes: 'none',
+    columns: commentColumns(parent),
+  });
+}
 
-/** Comments on tasks: `threads?where=task_id in (…)&include=comments`, or all via `tasks?include=thread.comments`. */
-export const taskComments: ObjectSpec = table({
-  name: 'task_comments',
-  aliases: ['TaskComments'],
-  comment: 'Comments on tasks (Paymo threads/comments, flattened)',
-  resource: 'comments',
-  key: 'comments',
-  read: {
-    kind: 'nested',
-    routes: [
-      {
-        resource: 'threads',
-        key: 'threads',
-        include: 'comments',
-        descend: ['comments'],
-        values: {
-          task_id: { level: 0, field: 'task_id' },
-          project_id: { level: 0, field: 'project_id' },
-        },
-        filters: {
-          task_id: { field: 'task_id', ops: EQ_IN },
-          project_id: { field: 'project_id', ops: EQ_IN },
-        },
-        keepIfSet: 'task_id',
-        required: { anyOf: ['task_id', 'project_id'] },
-        pageSize: 250,
-      },
-      {
-        resource: 'tasks',
-        key: 'tasks',
-        include: 'thread.comments',
-        descend: ['thread', 'comments'],
-        values: {
-          task_id: { level: 0, field: 'id' },
-          project_id: { level: 0, field: 'project_id' },
-        },
-        filters: {
-          task_id: { field: 'id', ops: EQ_IN },
-          project_id: { field: 'project_id', ops: EQ_IN },
-        },
-        parentIdColumn: 'task_id',
-        pageSize: 250,
-      },
-    ],
-  },
-  writes: 'none',
-  columns: commentColumns('task'),
-});
+/** Comments on discussions (Skyvia DiscussionComments). */
+export const discussionComments: ObjectSpec = commentTable('discussion', 'DiscussionComments');
+
+/** Comments on tasks (Skyvia TaskComments). */
+export const taskComments: ObjectSpec = commentTable('task', 'TaskComments');
 
 /** Comment threads (2.4): listing needs a project, task, discussion or file filter. */
 export const commentThreads: ObjectSpec = table({
