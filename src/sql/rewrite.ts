@@ -479,7 +479,7 @@ export function rewriteSql(sql: string): Rewritten {
         const lock = lockingClause(toks, k + 1);
         if (lock) throw featureNotSupported(lock, 'Paymo has no row locks: drop the locking clause');
       }
-      // TABLESAMPLE method (args): sampling is not implemented (the parser would silently drop it).
+      // TABLESAMPLE method (args): refused with 0A000, since sampling is unsupported (the parser would silently drop it).
       if (w === 'tablesample' && toks[k + 1]?.kind === 'ident' && toks[k + 2]?.value === '(') {
         throw featureNotSupported('TABLESAMPLE');
       }
