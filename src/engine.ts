@@ -20,7 +20,7 @@ export interface Field {
 
 /** A complete statement result; rows hold values in the catalog's documented JS representation. */
 export interface QueryResult {
-  /** The command tag word: `SELECT` or `EXPLAIN`. */
+  /** The command tag word: `SELECT`, `EXPLAIN`, `INSERT`, `UPDATE`, `DELETE` or `COPY`. */
   readonly command: string;
   readonly rowCount: number;
   readonly fields: readonly Field[];
@@ -33,6 +33,10 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Session time zone (IANA name or ISO offset) for this statement; defaults to the engine's. */
   readonly timeZone?: string;
+  /** UPDATE/DELETE without WHERE are refused (SQLSTATE 55000) unless this is true. */
+  readonly allowUnfilteredWrites?: boolean;
+  /** Most rows one write statement may touch; above it the statement fails before writing, naming the count. Default 100. */
+  readonly maxWriteRows?: number;
 }
 
 /** A streamed result: fields first, then row batches as the executor produces them. */
@@ -107,6 +111,13 @@ export function createEngine(options: EngineOptions): Engine {
     };
   };
 
+  // Writes are parsed but not yet planned (issue 5 wires them in).
+  const queryOf = (stmt: AstStatement): AstQuery => {
+    if (stmt.type === 'write')
+      throw new SqlError('0A000', `${stmt.write.type.toUpperCase()} is not supported`);
+    return stmt.query;
+  };
+
   const single = (sql: string) => {
     const stmts = parseSql(sql);
     if (stmts.length === 0) throw new SqlError('42601', 'empty query');
@@ -155,7 +166,7 @@ export function createEngine(options: EngineOptions): Engine {
       };
     }
     const zone = zoneOf(opts.timeZone);
-    const { plan, fields } = planQuery(stmt.query, params, zone);
+    const { plan, fields } = planQuery(queryOf(stmt), params, zone);
     const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
     const rows = await ex.collect(plan);
     return { command: 'SELECT', rowCount: rows.length, fields, rows };
@@ -183,7 +194,7 @@ export function createEngine(options: EngineOptions): Engine {
           };
         }
         const zone = zoneOf(opts.timeZone);
-        const { plan, fields } = planQuery(stmt.query, params, zone);
+        const { plan, fields } = planQuery(queryOf(stmt), params, zone);
         const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
         return {
           command: 'SELECT',
@@ -204,7 +215,7 @@ export function createEngine(options: EngineOptions): Engine {
     async explain(sql, opts = {}) {
       try {
         const stmt = single(sql);
-        const q = stmt.query;
+        const q = queryOf(stmt);
         return await explainText(
           q,
           opts.analyze ?? (stmt.type === 'explain' && stmt.analyze),
@@ -219,7 +230,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     plan(sql, params = []) {
-      return planQuery(single(sql).query, params).plan;
+      return planQuery(queryOf(single(sql)), params).plan;
     },
 
     describe(sql) {
@@ -233,7 +244,7 @@ export function createEngine(options: EngineOptions): Engine {
             paramTypes: d.paramTypes,
           };
         }
-        const d = describeQuery(stmt.query, options.catalog);
+        const d = describeQuery(queryOf(stmt), options.catalog);
         return {
           command: 'SELECT',
           fields: d.fields.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type })),

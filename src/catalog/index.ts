@@ -8,7 +8,17 @@ export {
   type SourceFilter,
 } from './filters.js';
 export { type MemoryRows, MemoryTable } from './memory-table.js';
-export type { FilterSupport, ScanContext, ScanRequest, ScanStats, TableSource } from './table-source.js';
+export type {
+  ColumnWrite,
+  FilterSupport,
+  ScanContext,
+  ScanRequest,
+  ScanStats,
+  TableSource,
+  WriteContext,
+  WriteSupport,
+} from './table-source.js';
+export { WriteError } from './table-source.js';
 export { fromWall, toWall, UTC, type Zone, zoneByName } from './timezone.js';
 export {
   type Column,

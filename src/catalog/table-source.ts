@@ -70,4 +70,75 @@ export interface TableSource {
   estimateRequests?(request: ScanRequest): number;
   /** Largest IN list one scan call should carry; the executor splits dynamic filters into batches of this size. */
   readonly maxInListSize?: number;
+
+  // ---- Writes (issue 5). A source without `writes` is read-only. ----
+
+  /** The DML matrix row: which statements the source accepts. Absent = read-only. */
+  readonly writes?: WriteSupport;
+  /**
+   * Per-column write flags by column name (absent = assignable on INSERT and UPDATE, optional).
+   * The engine refuses assignments to read-only columns, UPDATEs of create-only ones, and INSERTs
+   * missing a required one (23502), before any request.
+   */
+  readonly columnWrites?: ReadonlyMap<string, ColumnWrite>;
+  /**
+   * The columns that identify a row for UPDATE/DELETE (usually `id`). The engine reads them with
+   * the statement's WHERE through an ordinary (pushed-down) scan and hands them to update/delete.
+   */
+  readonly primaryKey?: readonly string[];
+  /**
+   * Checks one row of a write against the source's own rules (e.g. "discount must be > 0",
+   * "either (date, duration) or (start_time, end_time)") after the engine coerced the values to the
+   * column types. Throws SqlError naming the rule. Called for EVERY row of a statement before the
+   * first write request, so a refused statement writes nothing. `values` holds only the assigned
+   * columns (INSERT: the given ones; UPDATE: the SET ones).
+   */
+  checkWrite?(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void;
+  /** Creates one row; resolves to the row as stored upstream, in schema order (for RETURNING). */
+  insert?(values: ReadonlyMap<string, unknown>, ctx: WriteContext): Promise<Row>;
+  /** Changes one row identified by its primary-key values (schema order of `primaryKey`); resolves to the row as stored. */
+  update?(key: Row, values: ReadonlyMap<string, unknown>, ctx: WriteContext): Promise<Row>;
+  /** Deletes one row identified by its primary-key values; resolves once upstream confirmed. */
+  delete?(key: Row, ctx: WriteContext): Promise<void>;
+  /** EXPLAIN lines for a write: the requests it will make per row (e.g. `PUT /api/tasks/{id}`). */
+  describeWrite?(op: 'insert' | 'update' | 'delete', columns: readonly string[]): string[];
+}
+
+/** Which DML statements a source accepts (the DML support matrix row). */
+export interface WriteSupport {
+  readonly insert: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+/** How a column may be written. */
+export interface ColumnWrite {
+  /** Never assignable (server-set or computed). */
+  readonly readOnly?: boolean;
+  /** Assignable on INSERT only. */
+  readonly createOnly?: boolean;
+  /** Must be given (and not NULL) on INSERT. */
+  readonly requiredOnInsert?: boolean;
+}
+
+/** Per-write context: cancellation and statistics (requests count toward EXPLAIN ANALYZE). */
+export interface WriteContext {
+  readonly signal?: AbortSignal;
+  readonly stats: ScanStats;
+}
+
+/**
+ * A failed write call. Sources throw this (or a SqlError) from insert/update/delete; `outcomeUnknown`
+ * means the request may have been applied upstream (sent, but no answer), so the engine reports the
+ * row as unknown (SQLSTATE 08007) and never retries it.
+ */
+export class WriteError extends Error {
+  readonly code: string;
+  readonly outcomeUnknown: boolean;
+  constructor(code: string, message: string, outcomeUnknown = false) {
+    super(message);
+    this.name = 'WriteError';
+    this.code = code;
+    this.outcomeUnknown = outcomeUnknown;
+  }
 }

@@ -198,12 +198,62 @@ export interface AstSetOp {
 /** A query expression. */
 export type AstQuery = AstSelect | AstSetOp;
 
+/** The target table of INSERT / UPDATE / DELETE, as written. */
+export interface AstTarget {
+  readonly name: string;
+  readonly schema?: string;
+  readonly alias?: string;
+}
+
+/** A value in an INSERT's VALUES row: an expression or the DEFAULT keyword. */
+export type AstInsertValue = AstExpr | { readonly type: 'default' };
+
+/** `INSERT INTO t [(cols)] VALUES (…), (…) | SELECT … | DEFAULT VALUES [RETURNING …]`. */
+export interface AstInsert {
+  readonly type: 'insert';
+  readonly ctes: readonly AstCte[];
+  readonly table: AstTarget;
+  /** Target columns as written; absent = every column in declared order. */
+  readonly columns?: readonly string[];
+  readonly source:
+    | { readonly kind: 'values'; readonly rows: readonly (readonly AstInsertValue[])[] }
+    | { readonly kind: 'query'; readonly query: AstQuery }
+    | { readonly kind: 'default' };
+  /** RETURNING items; empty = no RETURNING clause. */
+  readonly returning: readonly AstSelectItem[];
+}
+
+/** `UPDATE t [AS a] SET col = expr|DEFAULT, … [FROM …] [WHERE …] [RETURNING …]`. */
+export interface AstUpdate {
+  readonly type: 'update';
+  readonly ctes: readonly AstCte[];
+  readonly table: AstTarget;
+  readonly set: readonly { readonly column: string; readonly value: AstInsertValue }[];
+  readonly where?: AstExpr;
+  readonly returning: readonly AstSelectItem[];
+}
+
+/** `DELETE FROM t [AS a] [WHERE …] [RETURNING …]`. */
+export interface AstDelete {
+  readonly type: 'delete';
+  readonly ctes: readonly AstCte[];
+  readonly table: AstTarget;
+  readonly where?: AstExpr;
+  readonly returning: readonly AstSelectItem[];
+}
+
+/** A data-modifying statement. */
+export type AstWrite = AstInsert | AstUpdate | AstDelete;
+
 /** A parsed statement the engine can run. */
 export type AstStatement =
   | { readonly type: 'query'; readonly query: AstQuery }
+  | { readonly type: 'write'; readonly write: AstWrite }
   | {
       readonly type: 'explain';
       readonly analyze: boolean;
       readonly verbose: boolean;
       readonly query: AstQuery;
+      /** Set when the explained statement is a write (then `query` is unused). */
+      readonly write?: AstWrite;
     };
