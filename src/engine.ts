@@ -45,6 +45,20 @@ export interface QueryStream extends AsyncIterable<unknown[][]> {
   readonly fields: readonly Field[];
 }
 
+/**
+ * A `COPY table FROM STDIN` in progress (Engine.copyFrom): rows arrive as COPY's text fields (null =
+ * NULL) in `columns` order; `end` then checks every row exactly like INSERT (coercion, required and
+ * read-only columns, the source's rules, the row cap) and only then writes, row by row, with the same
+ * partial-failure report. Command tag `COPY`, rowCount = rows written.
+ */
+export interface CopyFrom {
+  /** The target columns in data order (the listed ones, or every writable column of the table). */
+  readonly columns: readonly string[];
+  write(rows: readonly (readonly (string | null)[])[]): void;
+  end(): Promise<QueryResult>;
+  abort(reason: string): void;
+}
+
 /** Engine settings. */
 export interface EngineOptions {
   readonly catalog: Catalog;
@@ -78,6 +92,8 @@ export interface Engine {
    * values (the wire protocol's Parse/Describe). Parameters take the type their context gives them.
    */
   describe(sql: string): { command: string; fields: readonly Field[]; paramTypes: readonly SqlType[] };
+  /** Starts `COPY table [(columns)] FROM STDIN`; throws (42P01, 42703, 0A000 for a table without INSERT) before any data. */
+  copyFrom(table: string, columns: readonly string[] | undefined, opts?: QueryOptions): CopyFrom;
   /** Runs every statement of a multi-statement text in order (simple-query protocol), one result each. */
   queryMany(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult[]>;
 }
@@ -253,6 +269,10 @@ export function createEngine(options: EngineOptions): Engine {
       } catch (e) {
         throw toSqlError(e);
       }
+    },
+
+    copyFrom(table) {
+      throw new SqlError('0A000', `COPY ${table} FROM STDIN is not supported yet`);
     },
 
     async queryMany(sql, params = [], opts = {}) {

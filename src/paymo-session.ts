@@ -87,6 +87,8 @@ function statementScoped(engine: Engine, catalog: PaymoCatalog): Engine {
     explain: (sql, opts) => catalog.statement(() => engine.explain(sql, opts)),
     plan: (sql, params) => engine.plan(sql, params),
     describe: (sql) => engine.describe(sql),
+    // TODO(issue 5): run the copy's end() inside one statement scope.
+    copyFrom: (table, columns, opts) => engine.copyFrom(table, columns, opts),
     async stream(sql, params, opts) {
       const scope = catalog.openStatement();
       let inner: QueryStream;
