@@ -14,6 +14,11 @@ export interface RequestLogEntry {
   readonly durationMs: number;
   /** The injected fault, when one was applied to this request. */
   readonly fault?: string;
+  /**
+   * The request body as sent (writes), once the simulator read it; absent for bodiless requests and
+   * for those refused before reading (429, injected 5xx). Tests assert exactly what a write sent.
+   */
+  readonly body?: string;
 }
 
 /** Filter for counting: every given property must match. */

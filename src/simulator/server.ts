@@ -104,6 +104,7 @@ export class SimulatorServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://simulator');
     const query = Object.fromEntries(url.searchParams);
+    let body: string | undefined;
     const logEntry = (status: number, userId?: number, fault?: string) =>
       this.deps.log.record({
         at: started,
@@ -114,6 +115,7 @@ export class SimulatorServer {
         durationMs: Date.now() - started,
         ...(userId !== undefined ? { userId } : {}),
         ...(fault ? { fault } : {}),
+        ...(body !== undefined && body !== '' ? { body } : {}),
       });
 
     const fault = this.deps.faults.decide(method, url.pathname);
@@ -150,6 +152,7 @@ export class SimulatorServer {
     try {
       userId = this.authenticate(credential, req);
       const raw = method === 'GET' || method === 'DELETE' ? undefined : await readBody(req);
+      body = raw?.toString('utf8');
       reply = this.dispatch(method, url, query, raw, userId, fault);
     } catch (err) {
       if (err instanceof ApiError)

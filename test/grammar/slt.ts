@@ -13,8 +13,10 @@
  *    NULL, (empty) for '', one a line>
  *
  * `requests` asserts the API requests of the previous statement: with lines, the exact multiset of
- * `METHOD path?query` (query decoded); with only a count, the number. Every `query` runs with pushdown
- * on and off and both must give the expected rows (Trino's pushdown oracle). SLT_REWRITE=1 rewrites
+ * `METHOD path?query` (query decoded; a write adds its JSON body with keys sorted, e.g.
+ * `POST /api/tasks {"name":"A","project_id":1}`); with only a count, the number. Every `query` runs
+ * with pushdown on and off and both must give the expected rows (Trino's pushdown oracle), except a
+ * write (INSERT/UPDATE/DELETE … RETURNING), which runs once, pushdown on. SLT_REWRITE=1 rewrites
  * the expected parts of `query`, `explain` and `requests` records in place.
  */
 
@@ -119,6 +121,13 @@ export interface RecordOutcome {
   readonly actual?: string[];
 }
 
+/** True for a data-modifying statement (optionally after a WITH clause or leading comments). */
+export function isWrite(sql: string): boolean {
+  const text = sql.replace(/--[^\n]*\n/g, ' ').trim();
+  if (/^(insert|update|delete|copy)\b/i.test(text)) return true;
+  return /^with\b/i.test(text) && /\)\s*(insert|update|delete)\b/i.test(text);
+}
+
 function sortRows(rows: string[], sort: 'rowsort' | 'nosort'): string[] {
   return sort === 'rowsort' ? [...rows].sort() : rows;
 }
@@ -146,6 +155,25 @@ export async function runRecord(rec: SltRecord, target: SltTarget): Promise<Reco
       };
     }
     case 'query': {
+      // A write (INSERT/UPDATE/DELETE … RETURNING) runs once: a second run would write twice.
+      if (isWrite(rec.sql)) {
+        target.takeRequests();
+        const once = await target.run(rec.sql, true);
+        const rows = sortRows(once.rows.map(rowText), rec.sort);
+        if (rec.types.length !== once.fields.length) {
+          return {
+            failure: `query declares ${rec.types.length} columns, result has ${once.fields.length}`,
+            actual: rows,
+          };
+        }
+        if (rows.join('\n') !== rec.expected.join('\n')) {
+          return {
+            failure: `rows differ:\nexpected:\n${rec.expected.join('\n')}\nactual:\n${rows.join('\n')}`,
+            actual: rows,
+          };
+        }
+        return { failure: null, actual: rows };
+      }
       // The oracle (no pushdown) runs first so the requests left for a following `requests` record
       // are those of the pushdown run. Targets keep separate caches for the two runs.
       const off = await target.run(rec.sql, false);

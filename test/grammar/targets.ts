@@ -62,7 +62,7 @@ async function paymoTarget(): Promise<ClosableTarget> {
         const q = Object.entries(e.query)
           .map(([k, v]) => `${k}=${v}`)
           .join('&');
-        return `${e.method} ${e.path}${q ? `?${q}` : ''}`;
+        return `${e.method} ${e.path}${q ? `?${q}` : ''}${e.body ? ` ${canonicalJson(e.body)}` : ''}`;
       });
     },
     async close() {
@@ -71,6 +71,25 @@ async function paymoTarget(): Promise<ClosableTarget> {
       await sim.close();
     },
   };
+}
+
+/** A JSON body with object keys sorted at every level, so golden request lines do not depend on key order. */
+export function canonicalJson(text: string): string {
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, x]) => [k, sortKeys(x)]),
+          )
+        : v;
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
 }
 
 /** Targets by the name a file gives in `# target: NAME`. */

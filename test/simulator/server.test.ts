@@ -253,6 +253,16 @@ describe('simulator HTTP protocol', () => {
       sim.requestLog.reset();
       expect(sim.requestLog.count()).toBe(0);
     });
+
+    it('keeps the body a write sent, and none for reads', async () => {
+      sim.requestLog.reset();
+      await call(sim, 'POST', 'clients', { body: { name: 'Logged body' } });
+      await call(sim, 'GET', 'clients');
+      const [post, get] = sim.requestLog.entries();
+      expect(post!.body).toBe('{"name":"Logged body"}');
+      expect(get!.body).toBeUndefined();
+      sim.requestLog.reset();
+    });
   });
 
   describe('faults', () => {
