@@ -30,7 +30,7 @@ Commands:
 Configuration: PAYMO_API_KEY (your Paymo API key) and PAYMO_BASE_URL, or --demo for the
 embedded demo company. Errors exit 1 with the message and SQLSTATE on stderr.
 
-Fault SPEC: comma list of kind=probability with kinds 5xx, latency, drop, drop-after-commit,
+Fault SPEC: comma list of kind=probability with kinds 5xx, 429, latency, drop, drop-after-commit,
 malformed, truncate-includes, plus seed=N; latency takes a range: latency=0.1@20-200.
 `;
 

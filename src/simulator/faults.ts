@@ -9,6 +9,11 @@ import { Random } from './random.js';
 export type FaultKind =
   /** Answer 500/502/503 without touching data. */
   | '5xx'
+  /**
+   * Answer 429 with `Retry-After` (seconds, from `ms`, default 1 s) without touching data, as Paymo
+   * does when other clients of the same key spent the window's budget.
+   */
+  | '429'
   /** Delay the response (the request is processed normally). */
   | 'latency'
   /** Destroy the connection before processing: nothing happened. */
@@ -37,6 +42,8 @@ export interface ScriptedFault {
   readonly path?: string;
   /** Status for `5xx` (default 500). */
   readonly status?: number;
+  /** Let this many matching requests through untouched first (e.g. fail the 20th POST of an import). */
+  readonly skip?: number;
   /** Delay for `latency` (default 1000 ms). */
   readonly ms?: number;
 }
@@ -50,6 +57,7 @@ export interface FaultDecision {
 
 const KINDS: readonly FaultKind[] = [
   '5xx',
+  '429',
   'latency',
   'drop',
   'drop-after-commit',
@@ -60,7 +68,7 @@ const KINDS: readonly FaultKind[] = [
 /** Decides, per request, which fault (if any) to inject. */
 export class FaultInjector {
   private rng: Random;
-  private scripted: { fault: ScriptedFault; left: number }[] = [];
+  private scripted: { fault: ScriptedFault; left: number; skip: number }[] = [];
   private config: FaultConfig;
 
   constructor(config: FaultConfig = {}) {
@@ -76,7 +84,7 @@ export class FaultInjector {
 
   /** Queues a fault for the next matching request(s). */
   inject(fault: ScriptedFault): void {
-    this.scripted.push({ fault, left: fault.times ?? 1 });
+    this.scripted.push({ fault, left: fault.times ?? 1, skip: fault.skip ?? 0 });
   }
 
   /** Drops scripted faults and random rates. */
@@ -91,6 +99,10 @@ export class FaultInjector {
       const f = s.fault;
       if (f.method && f.method.toUpperCase() !== method) continue;
       if (f.path && !path.startsWith(f.path)) continue;
+      if (s.skip > 0) {
+        s.skip--;
+        continue;
+      }
       s.left--;
       if (s.left <= 0) this.scripted.splice(this.scripted.indexOf(s), 1);
       return { kind: f.kind, status: f.status ?? 500, ms: f.ms ?? 1000 };
@@ -116,7 +128,7 @@ export class FaultInjector {
 
 /**
  * Parses the CLI form, e.g. `5xx=0.05,latency=0.1@20-200,drop=0.02,malformed=0.01,seed=7`.
- * Kinds: 5xx, latency, drop, drop-after-commit, malformed, truncate-includes; `seed=N`.
+ * Kinds: 5xx, 429, latency, drop, drop-after-commit, malformed, truncate-includes; `seed=N`.
  */
 export function parseFaultSpec(spec: string): FaultConfig {
   const rates: Partial<Record<FaultKind, number>> = {};

@@ -135,6 +135,20 @@ export class SimulatorServer {
       logEntry(429);
       return;
     }
+    if (fault?.kind === '429') {
+      const wait = String(Math.max(1, Math.ceil((fault.ms ?? 1000) / 1000)));
+      sendJson(
+        res,
+        429,
+        { message: `Rate limit exceeded. Retry after ${wait} seconds.` },
+        {
+          ...headers,
+          'Retry-After': wait,
+        },
+      );
+      logEntry(429, undefined, '429');
+      return;
+    }
     if (fault?.kind === '5xx') {
       const status = fault.status ?? 500;
       sendJson(

@@ -266,6 +266,19 @@ describe('simulator HTTP protocol', () => {
   });
 
   describe('faults', () => {
+    it('429: answers with Retry-After and changes nothing; skip lets matching requests through first', async () => {
+      sim.faults.inject({ kind: '429', method: 'POST', path: '/api/clients', skip: 2, ms: 2000 });
+      const before = sim.store.count('clients');
+      expect((await call(sim, 'POST', 'clients', { body: { name: 'a' } })).status).toBe(201);
+      expect((await call(sim, 'GET', 'clients')).status).toBe(200);
+      expect((await call(sim, 'POST', 'clients', { body: { name: 'b' } })).status).toBe(201);
+      const r = await call(sim, 'POST', 'clients', { body: { name: 'c' } });
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe('2');
+      expect(sim.store.count('clients')).toBe(before + 2);
+      expect((await call(sim, 'POST', 'clients', { body: { name: 'd' } })).status).toBe(201);
+    });
+
     it('5xx: answers the scripted status once and changes nothing', async () => {
       sim.faults.inject({ kind: '5xx', status: 503, method: 'POST', path: '/api/clients' });
       const before = sim.store.count('clients');
