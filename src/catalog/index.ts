@@ -11,6 +11,7 @@ export { type MemoryRows, MemoryTable } from './memory-table.js';
 export type {
   ColumnWrite,
   FilterSupport,
+  ParentEmbedding,
   ScanContext,
   ScanRequest,
   ScanStats,

@@ -70,6 +70,13 @@ export interface TableSource {
   estimateRequests?(request: ScanRequest): number;
   /** Largest IN list one scan call should carry; the executor splits dynamic filters into batches of this size. */
   readonly maxInListSize?: number;
+  /**
+   * This source read together with `parent`, a source of the same catalog its column `column`
+   * references (Trino's `applyJoin`, for a many-to-one join): undefined when the source cannot
+   * serve that parent in its own requests. See {@link ParentEmbedding} for the contract; the
+   * optimizer uses it only where it makes fewer requests than scanning both sides.
+   */
+  withParent?(parent: TableSource, column: string): ParentEmbedding | undefined;
 
   // ---- Writes (issue 5). A source without `writes` is read-only. ----
 
@@ -102,6 +109,31 @@ export interface TableSource {
   delete?(key: Row, ctx: WriteContext): Promise<void>;
   /** EXPLAIN lines for a write: the requests it will make per row (e.g. `PUT /api/tasks/{id}`). */
   describeWrite?(op: 'insert' | 'update' | 'delete', columns: readonly string[]): string[];
+}
+
+/**
+ * A child source combined with one parent (`TableSource.withParent(parent, column)`).
+ *
+ * Semantics: a left join `child LEFT JOIN parent ON child.column = parent.<parentKey>` whose parent
+ * key is unique: a scan of `source` returns each child row it would have returned alone, once,
+ * followed by the columns of its parent row (all NULL when there is none). Hence:
+ * - schema: the child's columns (same names, same order), then the parent's columns it carries,
+ *   named as `columns` says; chaining `withParent` on `source` keeps earlier parents' columns;
+ * - filters on child columns mean what they mean on the child; a filter on a parent column keeps
+ *   the rows whose parent satisfies it (so rows without a parent fail it), as a WHERE above the left
+ *   join would. They are offered through `source.supportsFilters` like any filter; the engine offers
+ *   parent-column filters only where the join is inner (a LEFT join keeps its child rows, so there
+ *   it re-checks them locally and only blanks the parent's columns);
+ * - `source.estimateRequests` is the cost of the combined read, comparable with the two scans'.
+ */
+export interface ParentEmbedding {
+  readonly source: TableSource;
+  /** The parent column `column` references (the parent side of the join key), e.g. `id`. */
+  readonly parentKey: string;
+  /** Parent column name → its name in `source.schema`; a parent column not listed cannot be read this way. */
+  readonly columns: ReadonlyMap<string, string>;
+  /** How the parent comes along, for EXPLAIN, e.g. `include=user`. */
+  readonly via: string;
 }
 
 /** Which DML statements a source accepts (the DML support matrix row). */

@@ -5,7 +5,13 @@
  * enforces the request budget, serves repeated requests from the cache, converts Paymo's JSON to the
  * catalog's values, and re-checks every pushed filter locally.
  */
-import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../catalog/table-source.js';
+import type {
+  FilterSupport,
+  ParentEmbedding,
+  ScanContext,
+  ScanRequest,
+  TableSource,
+} from '../catalog/table-source.js';
 import type { Column, Row, SqlType } from '../catalog/types.js';
 import { SqlError } from '../errors.js';
 import type { Expr } from '../plan/expr.js';
@@ -25,7 +31,6 @@ import type {
   DerivedValue,
   Fallback,
   ObjectSpec,
-  ParentInclude,
   RequiredFilter,
   ValueSource,
 } from './specs/types.js';
@@ -252,9 +257,18 @@ function describeRequired(spec: ObjectSpec, rf: RequiredFilter): string {
   return parts.join('; or ');
 }
 
-/** A parent embedded in every listed row (see {@link PaymoTable.withParent}). */
-interface Embed extends ParentInclude {
+/**
+ * A parent carried by every row (see {@link PaymoTable.withParent}): embedded by Paymo under
+ * `include` (a spec's ParentInclude), or, for a flattened table, the object its route lists
+ * (`include` undefined: no extra include, and filters on its columns go into the route's `where`).
+ */
+interface Embed {
   readonly parent: PaymoTable;
+  /** This table's column holding the parent's id. */
+  readonly column: string;
+  /** Prefix of the parent's column names: the include name, or the parent table's name. */
+  readonly prefix: string;
+  readonly include?: string;
 }
 
 /** A TableSource over one Paymo object, driven by its spec. */
@@ -265,18 +279,30 @@ export class PaymoTable implements TableSource {
   readonly #ctx: PaymoTableContext;
   readonly #routes: readonly Route[];
   readonly #columns: ReadonlyMap<string, ColumnSpec>;
-  readonly #embed: Embed | undefined;
-  /** Column names of a full row: the spec's, then the embedded parent's as `<include>.<name>`. */
+  readonly #embeds: readonly Embed[];
+  /** Column names of a full row: the spec's, then each embedded parent's as `<prefix>.<name>`. */
   readonly #names: readonly string[];
 
-  constructor(spec: ObjectSpec, ctx: PaymoTableContext, embed?: Embed) {
+  constructor(spec: ObjectSpec, ctx: PaymoTableContext, embeds: readonly Embed[] = []) {
     this.spec = spec;
     this.#ctx = ctx;
-    this.#embed = embed;
-    const inc = embed?.include;
-    this.#routes = routesOf(spec).map((r) =>
-      inc === undefined ? r : { ...r, include: r.include ? `${r.include},${inc}` : inc },
-    );
+    this.#embeds = embeds;
+    const incs = embeds.flatMap((e) => (e.include === undefined ? [] : [e.include]));
+    const listed = embeds.find((e) => e.include === undefined);
+    // A listed parent: only the routes listing it, which can also filter on its attributes.
+    const extra = listed
+      ? [...listed.parent.#routes[0]!.target].map(([n, c]): [string, PushColumn] => [
+          `${listed.prefix}.${n}`,
+          c,
+        ])
+      : [];
+    this.#routes = routesOf(spec)
+      .filter((r) => !listed || (r.resource === listed.parent.spec.resource && r.idColumn === listed.column))
+      .map((r) => ({
+        ...r,
+        ...(incs.length > 0 ? { include: [...(r.include ? [r.include] : []), ...incs].join(',') } : {}),
+        ...(extra.length > 0 ? { target: new Map([...r.target, ...extra]) } : {}),
+      }));
     this.#columns = new Map(spec.columns.map((c) => [c.name, c]));
     this.maxInListSize = ctx.maxInListSize;
     const own = spec.columns.map((c) => ({
@@ -285,33 +311,58 @@ export class PaymoTable implements TableSource {
       nullable: c.nullable,
       comment: c.comment,
     }));
-    const parentCols = embed
-      ? embed.parent.spec.columns
-          .filter((c) => !c.detailOnly)
-          .map((c) => ({
-            name: `${embed.include}.${c.name}`,
-            type: c.type,
-            nullable: true,
-            comment: `${c.comment} (the row's ${embed.include}, embedded with include=${embed.include}; NULL without one)`,
-          }))
-      : [];
+    const parentCols = embeds.flatMap((e) =>
+      e.parent.spec.columns
+        .filter((c) => !c.detailOnly)
+        .map((c) => ({
+          name: `${e.prefix}.${c.name}`,
+          type: c.type,
+          nullable: true,
+          comment: e.include
+            ? `${c.comment} (the row's ${e.include}, embedded with include=${e.include}; NULL without one)`
+            : `${c.comment} (the ${e.prefix} row its route lists)`,
+        })),
+    );
     this.schema = [...own, ...parentCols];
     this.#names = this.schema.map((c) => c.name);
   }
 
   /**
-   * This table read with its parent `table` embedded through the spec's `include=` on `column`: the
-   * same requests as a plain scan, each row followed by the parent's columns as `<include>.<name>`
-   * (NULL when the row has no parent). This is the Paymo half of a join with the parent (`child.column
-   * = parent.id`, left-join semantics; an inner join adds `<include>.id IS NOT NULL`). A parent Paymo
-   * left out of a response (include caps) is read by id, all missing ones in one request. Undefined
-   * when the spec declares no such include.
+   * This table read with its parent `parent` (`column` = parent.id, left-join semantics; see
+   * ParentEmbedding): the same requests as a plain scan, each row followed by the parent's columns
+   * as `<prefix>.<name>`. A list table embeds a parent its spec declares through `include=` (NULL
+   * columns when the row has none; a parent Paymo left out of a response, include caps, is read by
+   * id, all missing ones in one request); Paymo ignores `where` on a parent's attributes, so
+   * filters on them are unsupported. A flattened table takes the object its route lists (invoice
+   * lines: the invoice), whose own attributes its route's `where` filters. Chains: another parent
+   * can follow (a different include). Undefined for any other parent.
    */
-  withParent(parent: PaymoTable, column: string): PaymoTable | undefined {
-    if (this.#embed || parent.#embed) return undefined;
-    const pi = this.spec.parents?.find((p) => p.column === column && p.table === parent.spec.name);
-    if (!pi || this.spec.read.kind !== 'list' || parent.spec.read.kind !== 'list') return undefined;
-    return new PaymoTable(this.spec, this.#ctx, { ...pi, parent });
+  withParent(parent: TableSource, column: string): ParentEmbedding | undefined {
+    if (!(parent instanceof PaymoTable) || parent.#embeds.length > 0 || parent.spec.read.kind !== 'list')
+      return undefined;
+    const read = this.spec.read;
+    let embed: Embed | undefined;
+    if (read.kind === 'list') {
+      const pi = this.spec.parents?.find((p) => p.column === column && p.table === parent.spec.name);
+      if (pi && !this.#embeds.some((e) => e.include === pi.include))
+        embed = { parent, column, prefix: pi.include, include: pi.include };
+    } else if (
+      read.kind === 'nested' &&
+      this.#embeds.length === 0 &&
+      read.routes.some((r) => r.resource === parent.spec.resource && r.parentIdColumn === column)
+    ) {
+      embed = { parent, column, prefix: parent.spec.name };
+    }
+    if (!embed) return undefined;
+    const { prefix, include } = embed;
+    return {
+      source: new PaymoTable(this.spec, this.#ctx, [...this.#embeds, embed]),
+      parentKey: 'id',
+      columns: new Map(
+        parent.spec.columns.filter((c) => !c.detailOnly).map((c) => [c.name, `${prefix}.${c.name}`]),
+      ),
+      via: include ? `include=${include}` : `the ${parent.spec.resource} its route lists`,
+    };
   }
 
   /** Per filter, the best answer of any route (every filter is also re-checked on fetched rows). */
@@ -452,7 +503,7 @@ export class PaymoTable implements TableSource {
         const batch: Row[] = [];
         for (const chain of chains) {
           const full = this.#row(route, chain);
-          if (parents) full.push(...parents(chain.at(-1)!));
+          if (parents) full.push(...parents(chain));
           const get = (c: string): unknown => full[index.get(c) ?? -1] ?? null;
           if (!checks.every((p) => p(get) === true)) continue;
           batch.push(out.map((i) => full[i]));
@@ -743,48 +794,57 @@ export class PaymoTable implements TableSource {
   }
 
   /**
-   * The embedded parent's columns of each row of a page, as a lookup by leaf object; undefined
-   * without an embedded parent. Parents missing from the response are read in one `id in (…)` list.
+   * The embedded parents' columns of each row of a page, as a lookup by chain; undefined without an
+   * embedded parent. Included parents missing from the response are read in one `id in (…)` list.
    */
   async #parentsOf(
     chains: readonly PaymoRow[][],
     ctx: ScanContext,
-  ): Promise<((leaf: PaymoRow) => unknown[]) | undefined> {
-    const e = this.#embed;
-    if (!e) return undefined;
-    const p = e.parent;
-    const keep = p.spec.columns.flatMap((c, i) => (c.detailOnly ? [] : [i]));
-    const proute = p.#routes[0]!;
-    const toRow = (obj: PaymoRow): unknown[] => {
-      const r = p.#row(proute, [obj]);
-      return keep.map((i) => r[i]);
-    };
-    const fk = (leaf: PaymoRow): number | null => {
-      const v = convertValue(leaf[e.column], 'bigint');
-      return typeof v === 'number' ? v : null;
-    };
-    const embedded = (leaf: PaymoRow): PaymoRow | undefined => {
-      const o = leaf[e.include];
-      return o && typeof o === 'object' && !Array.isArray(o) ? (o as PaymoRow) : undefined;
-    };
-    const missing = [
-      ...new Set(
-        chains.map((c) => c.at(-1)!).flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])),
-      ),
-    ];
-    const fetched = new Map<number, PaymoRow>();
-    for (let i = 0; i < missing.length; i += this.maxInListSize) {
-      const values = missing
-        .slice(i, i + this.maxInListSize)
-        .map((v): WhereValue => ({ kind: 'number', value: v }));
-      for await (const page of p.#list(proute, [{ field: 'id', op: 'in', values }], proute.pageSize, ctx))
-        for (const chain of page) fetched.set(Number(chain[0]!.id), chain[0]!);
+  ): Promise<((chain: readonly PaymoRow[]) => unknown[]) | undefined> {
+    if (this.#embeds.length === 0) return undefined;
+    const lookups: ((chain: readonly PaymoRow[]) => unknown[])[] = [];
+    for (const e of this.#embeds) {
+      const p = e.parent;
+      const keep = p.spec.columns.flatMap((c, i) => (c.detailOnly ? [] : [i]));
+      const proute = p.#routes[0]!;
+      const toRow = (obj: PaymoRow): unknown[] => {
+        const r = p.#row(proute, [obj]);
+        return keep.map((i) => r[i]);
+      };
+      const inc = e.include;
+      if (inc === undefined) {
+        lookups.push((chain) => toRow(chain[0]!));
+        continue;
+      }
+      const fk = (leaf: PaymoRow): number | null => {
+        const v = convertValue(leaf[e.column], 'bigint');
+        return typeof v === 'number' ? v : null;
+      };
+      const embedded = (leaf: PaymoRow): PaymoRow | undefined => {
+        const o = leaf[inc];
+        return o && typeof o === 'object' && !Array.isArray(o) ? (o as PaymoRow) : undefined;
+      };
+      const missing = [
+        ...new Set(
+          chains.map((c) => c.at(-1)!).flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])),
+        ),
+      ];
+      const fetched = new Map<number, PaymoRow>();
+      for (let i = 0; i < missing.length; i += this.maxInListSize) {
+        const values = missing
+          .slice(i, i + this.maxInListSize)
+          .map((v): WhereValue => ({ kind: 'number', value: v }));
+        for await (const page of p.#list(proute, [{ field: 'id', op: 'in', values }], proute.pageSize, ctx))
+          for (const chain of page) fetched.set(Number(chain[0]!.id), chain[0]!);
+      }
+      const nulls = new Array<unknown>(keep.length).fill(null);
+      lookups.push((chain) => {
+        const leaf = chain.at(-1)!;
+        const obj = embedded(leaf) ?? (fk(leaf) === null ? undefined : fetched.get(fk(leaf)!));
+        return obj ? toRow(obj) : nulls;
+      });
     }
-    const nulls = new Array<unknown>(keep.length).fill(null);
-    return (leaf) => {
-      const obj = embedded(leaf) ?? (fk(leaf) === null ? undefined : fetched.get(fk(leaf)!));
-      return obj ? toRow(obj) : nulls;
-    };
+    return (chain) => lookups.flatMap((f) => f(chain));
   }
 
   /** One row in spec column order from a chain (ancestors, then the leaf). */

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ScanContext, ScanRequest } from '../../src/catalog/table-source.js';
+import type { ScanContext, ScanRequest, TableSource } from '../../src/catalog/table-source.js';
 import { createEngine } from '../../src/engine.js';
 import { createPaymoCatalog } from '../../src/paymo/catalog.js';
 import { PaymoClient } from '../../src/paymo/http-client.js';
-import type { PaymoTable } from '../../src/paymo/paymo-table.js';
 import { ALL_SPECS } from '../../src/paymo/specs/index.js';
 import type { Expr } from '../../src/plan/expr.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
@@ -30,7 +29,7 @@ describe('parent includes (requests as logged by the simulator)', () => {
     sim.requestLog.entries().map((e) => ({ method: e.method, path: e.path, ...e.query }));
   const catalog = () => createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 });
   const ctx = (): ScanContext => ({ stats: { requests: 0, rowsFetched: 0, cacheHits: 0, retries: 0 } });
-  async function rowsOf(t: PaymoTable, request: ScanRequest): Promise<unknown[][]> {
+  async function rowsOf(t: TableSource, request: ScanRequest): Promise<unknown[][]> {
     const out: unknown[][] = [];
     for await (const b of t.scan(request, ctx())) out.push(...b);
     return out;
@@ -63,8 +62,12 @@ describe('parent includes (requests as logged by the simulator)', () => {
   it("reads entries with their users' columns in one request, equal to the join", async () => {
     const c = catalog();
     const users = c.paymoTables.get('users')!;
-    const t = c.paymoTables.get('time_entries')!.withParent(users, 'user_id')!;
+    const embedding = c.paymoTables.get('time_entries')!.withParent(users, 'user_id')!;
+    const t = embedding.source;
     expect(t.schema.map((x) => x.name)).toContain('user.name');
+    expect(embedding.parentKey).toBe('id');
+    expect(embedding.columns.get('name')).toBe('user.name');
+    expect(embedding.via).toBe('include=user');
     const task = [...sim.store.all('entries')][0]!.task_id as number;
     const rows = await rowsOf(t, { columns: ['id', 'user.name'], filters: [eq('task_id', task)] });
     expect(log()).toEqual([
@@ -95,7 +98,7 @@ describe('parent includes (requests as logged by the simulator)', () => {
   it('reads a parent Paymo left out by id, all missing ones in one request; none left is NULL', async () => {
     const c = catalog();
     const projects = c.paymoTables.get('projects')!;
-    const t = c.paymoTables.get('tasks')!.withParent(projects, 'project_id')!;
+    const t = c.paymoTables.get('tasks')!.withParent(projects, 'project_id')!.source;
     const task = [...sim.store.all('tasks')].find((x) => x.project_id != null)!;
     // A dangling parent id: Paymo embeds nothing, the by-id read finds nothing, the columns are NULL.
     const before = task.project_id;
@@ -113,6 +116,60 @@ describe('parent includes (requests as logged by the simulator)', () => {
     } finally {
       sim.store.update('tasks', task.id, { project_id: before });
     }
+  });
+
+  it('chains two parents into one include list, one request', async () => {
+    const c = catalog();
+    const withUser = c.paymoTables.get('time_entries')!.withParent(c.paymoTables.get('users')!, 'user_id')!;
+    const both = withUser.source.withParent!(c.paymoTables.get('tasks')!, 'task_id')!;
+    expect(both.via).toBe('include=task');
+    const names = both.source.schema.map((x) => x.name);
+    // The first parent's columns keep their names and place.
+    expect(names.slice(0, withUser.source.schema.length)).toEqual(withUser.source.schema.map((x) => x.name));
+    expect(names).toContain('task.name');
+    const e = [...sim.store.all('entries')].find((x) => x.task_id != null && x.user_id != null)!;
+    const rows = await rowsOf(both.source, {
+      columns: ['id', 'user.name', 'task.name'],
+      filters: [eq('id', e.id as number)],
+    });
+    const user = sim.store.get('users', e.user_id as number)!;
+    const task = sim.store.get('tasks', e.task_id as number)!;
+    expect(rows).toEqual([[e.id, user.name, task.name]]);
+    expect(log().map((r) => [r.path, r.include])).toEqual([[`/api/entries/${e.id}`, 'user,task']]);
+    // The same include twice, or a parent that itself carries one, is declined.
+    expect(both.source.withParent!(c.paymoTables.get('users')!, 'user_id')).toBe(undefined);
+    expect(c.paymoTables.get('tasks')!.withParent(withUser.source, 'user_id')).toBe(undefined);
+  });
+
+  it("takes a flattened table's listed object as its parent, filtering on its attributes in where", async () => {
+    const c = catalog();
+    const invoices = c.paymoTables.get('invoices')!;
+    const lines = c.paymoTables.get('invoice_line_items')!;
+    const embedding = lines.withParent(invoices, 'invoice_id')!;
+    expect(embedding.columns.get('number')).toBe('invoices.number');
+    const inv = [...sim.store.all('invoices')].find((i) =>
+      [...sim.store.all('invoiceitems')].some((l) => l.invoice_id === i.id),
+    )!;
+    const byNumber: Expr = {
+      kind: 'call',
+      fn: '=',
+      args: [col('invoices.number', 'text'), { kind: 'literal', value: inv.number, type: 'text' }],
+      type: 'boolean',
+    };
+    expect(embedding.source.supportsFilters([byNumber])).toEqual(
+      invoices.supportsFilters([{ ...byNumber, args: [col('number', 'text'), byNumber.args[1]!] }]),
+    );
+    const request = { columns: ['id', 'invoice_id', 'invoices.number'], filters: [byNumber] };
+    const rows = await rowsOf(embedding.source, request);
+    const expected = [...sim.store.all('invoiceitems')].filter((l) => l.invoice_id === inv.id);
+    expect(rows.map((r) => r[0]).sort()).toEqual(expected.map((l) => l.id).sort());
+    expect(rows.every((r) => r[1] === inv.id && r[2] === inv.number)).toBe(true);
+    expect(log()).toHaveLength(1);
+    expect(log()[0]).toMatchObject({ path: '/api/invoices', include: 'invoiceitems' });
+    expect(log()[0]!.where).toContain('number=');
+    expect(embedding.source.estimateRequests!(request)).toBe(1);
+    // Not the parent of a flattened table's route: declined.
+    expect(lines.withParent(c.paymoTables.get('clients')!, 'invoice_id')).toBe(undefined);
   });
 
   it('declines parents the spec does not declare', () => {
