@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { tableToIPC } from 'apache-arrow';
 import { type Connection, connect } from './connect.js';
 import { SqlError } from './errors.js';
+import { commandTag, isWriteCommand } from './output/command-tag.js';
 import { formatCsv, formatJsonRows, formatNdjson, formatTable } from './output/text.js';
 import { parseFaultSpec } from './simulator/faults.js';
 import { startSimulator } from './simulator/index.js';
@@ -15,7 +16,7 @@ Commands:
   serve       Serve the Paymo account (PAYMO_API_KEY) to PostgreSQL clients; the demo company without a key
               [--host 127.0.0.1] [--port 5433] [--password P] [--api-key-password] [--demo]
               [--tls-cert FILE --tls-key FILE]
-  query SQL   Run one statement and print its result
+  query SQL   Run one statement: prints its rows, or its command tag (e.g. UPDATE 2) when it has none
               [--format table|csv|json|ndjson|arrow] [--output FILE] [--param VALUE]... [--demo]
   explain SQL Show the plan with each scan's HTTP requests and the request estimate
               [--analyze] [--demo]
@@ -189,8 +190,14 @@ async function runQuery(argv: string[]): Promise<void> {
     const r = await db.query(sql, values.param, { rowMode: 'array' });
     clearProgress();
     for (const n of r.notices) process.stderr.write(`${n.severity}:  ${n.message}\n`);
+    if (values.demo && isWriteCommand(r.command)) {
+      process.stderr.write(
+        'NOTICE:  --demo runs on a fresh in-memory demo company: this write is gone when the command exits\n',
+      );
+    }
     if (r.fields.length === 0) {
-      await emit(`${r.command}\n`, values.output);
+      // No result columns (a write without RETURNING, SET, …): the command tag, as psql prints it.
+      await emit(`${commandTag(r.command, r.rowCount)}\n`, values.output);
       return;
     }
     const text =

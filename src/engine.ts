@@ -43,6 +43,12 @@ export interface QueryOptions {
 export interface QueryStream extends AsyncIterable<unknown[][]> {
   readonly command: string;
   readonly fields: readonly Field[];
+  /**
+   * Writes (INSERT/UPDATE/DELETE): rows written, for the command tag. Read once the stream is
+   * exhausted (it may be a getter that is final only then); absent for queries, whose count is the
+   * rows yielded.
+   */
+  readonly rowCount?: number;
 }
 
 /**

@@ -4,7 +4,7 @@ import { capabilitiesTable } from './paymo/capabilities.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoClientOptions } from './paymo/http-client.js';
 import { ALL_SPECS } from './paymo/specs/index.js';
 import { createPaymoSession, PAYMO_SETTINGS, statementOptions } from './paymo-session.js';
-import type { QueryBackend, SessionHandle } from './server/backend.js';
+import { engineCopyIn, type QueryBackend, type SessionHandle } from './server/backend.js';
 import type { CatalogModel } from './server/catalog/index.js';
 import { catalogBackend } from './server/catalog-backend.js';
 import { type AuthOptions, createPgServer, type LogFn, type PgServer } from './server/index.js';
@@ -149,10 +149,14 @@ export async function serve(options: ServeOptions): Promise<Served> {
           stream: (sql, params, opts) =>
             paymo.engineFor(opts.settings).stream(sql, params, statementOptions(opts.settings, opts.signal)),
           // Parse/Describe: result columns and inferred parameter types, planned without any request.
-          describe: async (sql, _paramTypes, opts) => {
-            const d = paymo.engineFor(opts.settings).describe(sql);
-            return { fields: d.fields, paramTypes: d.paramTypes };
-          },
+          describe: async (sql, _paramTypes, opts) => paymo.engineFor(opts.settings).describe(sql),
+          // COPY … FROM STDIN (psql's \copy): rows checked like an INSERT with the session's write settings.
+          copyIn: async (target, opts) =>
+            engineCopyIn(
+              paymo.engineFor(opts.settings),
+              target,
+              statementOptions(opts.settings, opts.signal),
+            ),
         };
         return {
           settings: PAYMO_SETTINGS,

@@ -1,5 +1,6 @@
 import type { SqlType } from '../catalog/types.js';
 import type { Engine, Field, QueryOptions, QueryResult, QueryStream } from '../engine.js';
+import { SqlError } from '../errors.js';
 import type { SessionSettings, SettingDef, StatementRunner } from '../session.js';
 
 /** Who connected: the startup parameters and what authentication established. */
@@ -36,7 +37,12 @@ export interface QueryBackend {
     sql: string,
     paramTypes: readonly (SqlType | undefined)[],
     opts: BackendOptions,
-  ): Promise<{ readonly fields: readonly Field[]; readonly paramTypes?: readonly (SqlType | undefined)[] }>;
+  ): Promise<{
+    readonly fields: readonly Field[];
+    readonly paramTypes?: readonly (SqlType | undefined)[];
+    /** The command word (`SELECT`, `INSERT`, …): a write without RETURNING is described as NoData. */
+    readonly command?: string;
+  }>;
   /**
    * Starts a `COPY … FROM STDIN` into a table (the import path of the writes). Without it the
    * server answers such a COPY with 0A000 before any data is sent.
@@ -46,8 +52,10 @@ export interface QueryBackend {
 
 /** Where a `COPY … FROM STDIN` puts its rows, as the statement names them. */
 export interface CopyInTarget {
-  /** The table name as written (quoted parts kept, e.g. `public."Tasks"`). */
+  /** The table name as written (quoted parts kept, e.g. `public."Tasks"`), for messages. */
   readonly table: string;
+  /** The qualified name's parts, unquoted and case-folded (`public."Tasks"` → `['public', 'Tasks']`). */
+  readonly path: readonly string[];
   /** The listed columns (identifier case folded), or null for all of the table's columns. */
   readonly columns: readonly string[] | null;
   /** The raw `WHERE` condition, if the statement has one. */
@@ -79,10 +87,41 @@ export interface SessionHandle {
   close?(): void | Promise<void>;
 }
 
-/** A backend that runs every statement on one engine. */
+/** A backend that runs every statement on one engine (writes, Describe and COPY FROM STDIN included). */
 export function engineBackend(engine: Engine): QueryBackend {
+  const options = (opts: BackendOptions): QueryOptions => (opts.signal ? { signal: opts.signal } : {});
   return {
-    stream: (sql, params, opts) => engine.stream(sql, params, opts.signal ? { signal: opts.signal } : {}),
+    stream: (sql, params, opts) => engine.stream(sql, params, options(opts)),
+    describe: async (sql) => engine.describe(sql),
+    copyIn: async (target, opts) => engineCopyIn(engine, target, options(opts)),
+  };
+}
+
+/**
+ * The engine's name for a COPY target: `public.x` is `x` (the only schema of user tables, as the
+ * binder resolves it), another schema stays qualified (`pg_catalog.pg_class`).
+ */
+export function copyTableName(target: CopyInTarget): string {
+  const p = target.path;
+  return p.length === 2 && p[0] === 'public' ? p[1]! : p.join('.');
+}
+
+/**
+ * Starts `COPY … FROM STDIN` on an engine (Engine.copyFrom: every row is checked like an INSERT
+ * before the first write). `COPY … FROM … WHERE` is refused: the engine imports every row it is given.
+ */
+export function engineCopyIn(engine: Engine, target: CopyInTarget, opts: QueryOptions): CopyInSink {
+  if (target.where !== undefined) {
+    throw new SqlError('0A000', 'COPY FROM with a WHERE condition is not supported', {
+      hint: 'Remove the rows you do not want from the data before sending it.',
+    });
+  }
+  const copy = engine.copyFrom(copyTableName(target), target.columns ?? undefined, opts);
+  return {
+    columns: copy.columns,
+    write: (rows) => copy.write(rows),
+    end: async () => (await copy.end()).rowCount,
+    abort: (reason) => copy.abort(reason),
   };
 }
 

@@ -15,7 +15,7 @@ export interface CatalogBackendOptions {
  * Wraps a backend so clients can discover the schema: the session's catalog gains the emulated
  * `pg_catalog` and `information_schema` (in-memory, never an upstream request), and statements that
  * read them are rewritten into SQL the engine runs (reg* casts, `_pg_expandarray`, …); every other
- * statement passes through untouched.
+ * statement (writes and `COPY … FROM STDIN` included) passes through untouched.
  */
 export function catalogBackend(inner: QueryBackend, options: CatalogBackendOptions): QueryBackend {
   let settings: SessionSettings | undefined;
@@ -36,10 +36,13 @@ export function catalogBackend(inner: QueryBackend, options: CatalogBackendOptio
     return isCatalogStatement(sql) ? rewriteCatalogSql(sql, data) : sql;
   };
   const describe = inner.describe;
+  const copyIn = inner.copyIn;
   return {
     stream: (sql, params, opts) => inner.stream(prepare(sql, opts.settings), params, opts),
     ...(describe
       ? { describe: (sql, types, opts) => describe.call(inner, prepare(sql, opts.settings), types, opts) }
       : {}),
+    // COPY FROM STDIN targets a user table; the emulated catalog tables are read-only there too.
+    ...(copyIn ? { copyIn: (target, opts) => copyIn.call(inner, target, opts) } : {}),
   };
 }

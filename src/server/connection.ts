@@ -5,6 +5,7 @@ import { parseTypeName, type SqlType } from '../catalog/types.js';
 import { castValue } from '../catalog/values.js';
 import type { Field, QueryStream } from '../engine.js';
 import { SqlError, toSqlError } from '../errors.js';
+import { commandTag, isWriteCommand } from '../output/command-tag.js';
 import { type Notice, parseDuration, Session, type SessionResult } from '../session.js';
 import { type ConnectionInfo, type CopyInSink, type SessionHandle, StreamCapture } from './backend.js';
 import {
@@ -61,6 +62,8 @@ interface Started {
   readonly copy?: CopyEncoder;
   /** FETCH from a BINARY cursor: the simple protocol sends its rows in binary. */
   readonly binary?: boolean;
+  /** A write's rows written once its stream is done (undefined: count the rows sent, e.g. RETURNING). */
+  readonly rowsWritten?: () => number | undefined;
 }
 
 /** A bound statement (Bind). */
@@ -117,24 +120,6 @@ const CONNECTION_WORDS = new Set(['declare', 'fetch', 'move', 'close', 'copy', '
 
 const isRowCommand = (command: string): boolean =>
   command === 'SELECT' || command === 'SHOW' || command === 'EXPLAIN' || command === 'FETCH';
-
-/** The completion tag PostgreSQL sends for a command and its row count. */
-export function commandTag(command: string, rows: number): string {
-  switch (command) {
-    case 'SELECT':
-    case 'UPDATE':
-    case 'DELETE':
-    case 'MERGE':
-    case 'FETCH':
-    case 'MOVE':
-    case 'COPY':
-      return `${command} ${rows}`;
-    case 'INSERT':
-      return `INSERT 0 ${rows}`;
-    default:
-      return command;
-  }
-}
 
 /**
  * One client connection: startup and authentication, then the simple and extended query protocols
@@ -673,10 +658,12 @@ export class Connection {
         return {
           command: stream.command,
           fields: stream.fields,
-          returnsRows: true,
+          // An INSERT/UPDATE/DELETE without RETURNING has no RowDescription, as in PostgreSQL.
+          returnsRows: isRowCommand(stream.command) || stream.fields.length > 0,
           rowCount: 0,
           notices: [],
           batches: stream[Symbol.asyncIterator](),
+          ...(isWriteCommand(stream.command) ? { rowsWritten: () => stream.rowCount } : {}),
         };
       }
       const rows = result.rows;
@@ -808,6 +795,7 @@ export class Connection {
     const sink: CopyInSink = await backend.copyIn(
       {
         table: source.table,
+        path: source.path,
         columns: source.columns ? source.columns.map(identifierName) : null,
         ...(stmt.where ? { where: stmt.where } : {}),
       },
@@ -992,7 +980,9 @@ export class Connection {
     const count =
       started.command === 'SELECT' || started.command === 'SHOW' || started.command === 'FETCH'
         ? sent
-        : started.rowCount;
+        : started.rowsWritten
+          ? (started.rowsWritten() ?? sent)
+          : started.rowCount;
     this.out.begin('C').cstring(commandTag(started.command, count)).end();
   }
 
@@ -1214,6 +1204,15 @@ export class Connection {
       this.out.begin('n').end();
       return;
     }
+    if (portal.started === undefined && isWriteWord(first)) {
+      // Describe must not run the write: it happens once, at Execute.
+      const { fields } = await this.describeStatement(portal.stmt);
+      if (fields) {
+        portal.stmt.described = fields;
+        this.writeRowDescription(fields, portal.resultFormats);
+      } else this.out.begin('n').end();
+      return;
+    }
     await this.startPortal(portal);
     if (portal.started === 'empty' || !(portal.started as Started).returnsRows) {
       this.out.begin('n').end();
@@ -1247,8 +1246,12 @@ export class Connection {
     const opts = { settings: this.session! };
     if (backend.describe) {
       const d = await backend.describe(stmt.sql, declared, opts);
-      return { fields: d.fields, paramTypes: d.paramTypes ?? declared };
+      // A write without RETURNING returns no rows: NoData, which pgjdbc's executeUpdate requires.
+      const rows = d.command === undefined || isRowCommand(d.command) || d.fields.length > 0;
+      return { fields: rows ? d.fields : null, paramTypes: d.paramTypes ?? declared };
     }
+    // Planning through `stream` would run a write; without a describe its result is unknown.
+    if (isWriteWord(first)) return { fields: null, paramTypes: declared };
     const s = await backend.stream(
       stmt.sql,
       declared.map(() => null),
@@ -1417,6 +1420,11 @@ function isUtility(first: string | undefined): boolean {
     (CONNECTION_WORDS.has(first) && first !== 'fetch') ||
     (SESSION_WORDS.has(first) && first !== 'show')
   );
+}
+
+/** True for statements that start with INSERT, UPDATE or DELETE (Describe must not run them). */
+function isWriteWord(first: string | undefined): boolean {
+  return first === 'insert' || first === 'update' || first === 'delete';
 }
 
 /** A statement that returns no rows, with its completion tag's word(s) and count. */

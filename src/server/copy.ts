@@ -45,6 +45,8 @@ export type CopySource =
       readonly table: string;
       /** Column names as written (quoted where they were), or null for all columns. */
       readonly columns: readonly string[] | null;
+      /** The parts of the table's qualified name, unquoted and case-folded (`public."Tasks"` → public, Tasks). */
+      readonly path: readonly string[];
     };
 
 /** A parsed COPY statement. */
@@ -257,7 +259,12 @@ export function parseCopy(sql: string): CopyStatement {
       columns = nameList().map((t) => identText(sql, t));
       expectPunct(')');
     }
-    source = { kind: 'table', table: parts.map((t) => identText(sql, t)).join('.'), columns };
+    source = {
+      kind: 'table',
+      table: parts.map((t) => identText(sql, t)).join('.'),
+      columns,
+      path: parts.map(fieldName),
+    };
   }
 
   let direction: 'to' | 'from';

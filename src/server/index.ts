@@ -1,4 +1,6 @@
 /** The PostgreSQL wire-protocol server: createPgServer plus the contracts its callers implement. */
+
+export { commandTag } from '../output/command-tag.js';
 export type {
   BackendOptions,
   ConnectionInfo,
@@ -6,7 +8,6 @@ export type {
   SessionHandle,
 } from './backend.js';
 export { engineBackend } from './backend.js';
-export { commandTag } from './connection.js';
 export { type PgTypeInfo, pgType } from './pg-types.js';
 export type { AuthOptions, LogFn, PgServer, PgServerOptions } from './server.js';
 export { createPgServer, isLoopback } from './server.js';

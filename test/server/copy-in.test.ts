@@ -150,7 +150,10 @@ describe('COPY FROM STDIN over the simple protocol', () => {
     const plain = await createPgServer({
       host: '127.0.0.1',
       port: 0,
-      openSession: () => ({ backend: engineBackend(createEngine({ catalog: fixture().catalog })) }),
+      // A backend without copyIn (only stream): the connection itself refuses.
+      openSession: () => ({
+        backend: { stream: engineBackend(createEngine({ catalog: fixture().catalog })).stream },
+      }),
     });
     const p = await RawClient.connect(plain.port);
     const e = errorFields((await p.query('COPY tasks FROM STDIN'))[0]!.body);

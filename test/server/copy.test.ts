@@ -163,12 +163,12 @@ describe('COPY TO STDOUT over the simple protocol', () => {
     if (o.error?.P) expect(sql.slice(Number(o.error.P) - 1)).toMatch(/^nope/);
   });
 
-  it('answers COPY FROM STDIN with 0A000 and stays usable, ignoring the data a client sends anyway', async () => {
+  it('refuses COPY FROM STDIN into a read-only table with 0A000 and stays usable, ignoring the data a client sends anyway', async () => {
     const c = await RawClient.connect(port);
     const msgs = await c.query('COPY tasks FROM STDIN');
     expect(types(msgs)).toBe('EZ');
     expect(errorFields(msgs[0]!.body).C).toBe('0A000');
-    expect(errorFields(msgs[0]!.body).M).toMatch(/COPY FROM STDIN/);
+    expect(errorFields(msgs[0]!.body).M).toMatch(/tasks/);
     c.send(
       fe.raw('d', Buffer.from('1\tx\n')),
       fe.raw('c', Buffer.alloc(0)),
@@ -225,7 +225,13 @@ describe('COPY statement parsing', () => {
     const a = parseCopy(
       `COPY "my table" ("Id", name) TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';', FORCE_QUOTE ("Id"))`,
     );
-    expect(a.source).toEqual({ kind: 'table', table: '"my table"', columns: ['"Id"', 'name'] });
+    expect(a.source).toEqual({
+      kind: 'table',
+      table: '"my table"',
+      columns: ['"Id"', 'name'],
+      path: ['my table'],
+    });
+    expect(parseCopy('COPY public."Tasks" FROM STDIN').source).toMatchObject({ path: ['public', 'Tasks'] });
     expect(a.options).toMatchObject({
       format: 'csv',
       header: true,
@@ -519,10 +525,10 @@ describe.skipIf(noPsql)("psql's \\copy", () => {
     expect(await eventually(() => slow.active === 0)).toBe(true);
   });
 
-  it('reports \\copy … from as not supported yet and keeps the session', async () => {
+  it('reports a refused \\copy … from (a read-only table) and keeps the session', async () => {
     writeFileSync(join(dir, 'in.txt'), '1\tx\n');
     const r = await psql(['-c', "\\copy tasks from 'in.txt'", '-c', 'select 41 + 1'], dir);
-    expect(r.stderr).toMatch(/COPY FROM STDIN is not supported yet/);
+    expect(r.stderr).toMatch(/^ERROR: .*tasks/m);
     expect(r.stdout).toContain('42');
   });
 });

@@ -163,7 +163,8 @@ describe('extended protocol', () => {
     expect(types(msgs)).toBe('1tT2TDDCZ');
     const pd = msgs[1]!.body;
     expect(pd.readInt16BE(0)).toBe(2);
-    expect([pd.readUInt32BE(2), pd.readUInt32BE(6)]).toEqual([20, 25]);
+    // Both typed from their context, as PostgreSQL does: project_id and id are bigint.
+    expect([pd.readUInt32BE(2), pd.readUInt32BE(6)]).toEqual([20, 20]);
     expect(rowDescription(msgs[2]!.body).map((f) => [f.name, f.typeOid, f.typlen])).toEqual([
       ['id', 20, 8],
       ['name', 25, -1],
