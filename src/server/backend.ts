@@ -52,10 +52,8 @@ export interface QueryBackend {
 
 /** Where a `COPY … FROM STDIN` puts its rows, as the statement names them. */
 export interface CopyInTarget {
-  /** The table name as written (quoted parts kept, e.g. `public."Tasks"`), for messages. */
+  /** The table name as written (quoted parts kept, e.g. `public."Tasks"`). */
   readonly table: string;
-  /** The qualified name's parts, unquoted and case-folded (`public."Tasks"` → `['public', 'Tasks']`). */
-  readonly path: readonly string[];
   /** The listed columns (identifier case folded), or null for all of the table's columns. */
   readonly columns: readonly string[] | null;
   /** The raw `WHERE` condition, if the statement has one. */
@@ -98,15 +96,6 @@ export function engineBackend(engine: Engine): QueryBackend {
 }
 
 /**
- * The engine's name for a COPY target: `public.x` is `x` (the only schema of user tables, as the
- * binder resolves it), another schema stays qualified (`pg_catalog.pg_class`).
- */
-export function copyTableName(target: CopyInTarget): string {
-  const p = target.path;
-  return p.length === 2 && p[0] === 'public' ? p[1]! : p.join('.');
-}
-
-/**
  * Starts `COPY … FROM STDIN` on an engine (Engine.copyFrom: every row is checked like an INSERT
  * before the first write). `COPY … FROM … WHERE` is refused: the engine imports every row it is given.
  */
@@ -116,7 +105,8 @@ export function engineCopyIn(engine: Engine, target: CopyInTarget, opts: QueryOp
       hint: 'Remove the rows you do not want from the data before sending it.',
     });
   }
-  const copy = engine.copyFrom(copyTableName(target), target.columns ?? undefined, opts);
+  // The engine resolves the name as SQL does (`public."Tasks"`: quoted parts kept, the rest folded).
+  const copy = engine.copyFrom(target.table, target.columns ?? undefined, opts);
   return {
     columns: copy.columns,
     write: (rows) => copy.write(rows),

@@ -795,7 +795,6 @@ export class Connection {
     const sink: CopyInSink = await backend.copyIn(
       {
         table: source.table,
-        path: source.path,
         columns: source.columns ? source.columns.map(identifierName) : null,
         ...(stmt.where ? { where: stmt.where } : {}),
       },

@@ -45,8 +45,6 @@ export type CopySource =
       readonly table: string;
       /** Column names as written (quoted where they were), or null for all columns. */
       readonly columns: readonly string[] | null;
-      /** The parts of the table's qualified name, unquoted and case-folded (`public."Tasks"` → public, Tasks). */
-      readonly path: readonly string[];
     };
 
 /** A parsed COPY statement. */
@@ -259,12 +257,7 @@ export function parseCopy(sql: string): CopyStatement {
       columns = nameList().map((t) => identText(sql, t));
       expectPunct(')');
     }
-    source = {
-      kind: 'table',
-      table: parts.map((t) => identText(sql, t)).join('.'),
-      columns,
-      path: parts.map(fieldName),
-    };
+    source = { kind: 'table', table: parts.map((t) => identText(sql, t)).join('.'), columns };
   }
 
   let direction: 'to' | 'from';
