@@ -1203,14 +1203,16 @@ export class Connection {
       this.out.begin('n').end();
       return;
     }
-    if (portal.started === undefined && isWriteWord(first)) {
-      // Describe must not run the write: it happens once, at Execute.
-      const { fields } = await this.describeStatement(portal.stmt);
-      if (fields) {
-        portal.stmt.described = fields;
-        this.writeRowDescription(fields, portal.resultFormats);
-      } else this.out.begin('n').end();
-      return;
+    if (portal.started === undefined && (isWriteWord(first) || first === 'with')) {
+      // Describe must not run a write (`WITH … INSERT` included): it happens once, at Execute.
+      const d = await this.describeStatement(portal.stmt);
+      if (d.write || isWriteWord(first)) {
+        if (d.fields) {
+          portal.stmt.described = d.fields;
+          this.writeRowDescription(d.fields, portal.resultFormats);
+        } else this.out.begin('n').end();
+        return;
+      }
     }
     await this.startPortal(portal);
     if (portal.started === 'empty' || !(portal.started as Started).returnsRows) {
@@ -1220,9 +1222,12 @@ export class Connection {
     this.writeRowDescription(this.outputFields(portal), portal.resultFormats);
   }
 
-  private async describeStatement(
-    stmt: Prepared,
-  ): Promise<{ fields: readonly Field[] | null; paramTypes: readonly (SqlType | undefined)[] }> {
+  private async describeStatement(stmt: Prepared): Promise<{
+    fields: readonly Field[] | null;
+    paramTypes: readonly (SqlType | undefined)[];
+    /** The backend described an INSERT/UPDATE/DELETE. */
+    write?: boolean;
+  }> {
     const declared = Array.from({ length: stmt.paramCount }, (_, i) => sqlTypeOfOid(stmt.paramOids[i] ?? 0));
     const first = leadingWords(stmt.sql, 1)[0];
     if (first === 'fetch') {
@@ -1247,7 +1252,11 @@ export class Connection {
       const d = await backend.describe(stmt.sql, declared, opts);
       // A write without RETURNING returns no rows: NoData, which pgjdbc's executeUpdate requires.
       const rows = d.command === undefined || isRowCommand(d.command) || d.fields.length > 0;
-      return { fields: rows ? d.fields : null, paramTypes: d.paramTypes ?? declared };
+      return {
+        fields: rows ? d.fields : null,
+        paramTypes: d.paramTypes ?? declared,
+        write: d.command !== undefined && isWriteCommand(d.command),
+      };
     }
     // Planning through `stream` would run a write; without a describe its result is unknown.
     if (isWriteWord(first)) return { fields: null, paramTypes: declared };

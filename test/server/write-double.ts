@@ -68,7 +68,8 @@ export class WriteDouble {
   private parse(sql: string): WriteStatement | null {
     const s = sql.replace(/\s+/g, ' ').trim().replace(/;$/, '');
     const returning = / returning id, body$/i.test(s);
-    const body = s.replace(/ returning id, body$/i, '');
+    // A leading `WITH x AS (SELECT 1)` (a CTE the write does not use) changes nothing.
+    const body = s.replace(/ returning id, body$/i, '').replace(/^with x as \(select 1\) /i, '');
     let m = /^insert into notes \(id, body\) values \(\$1, \$2\)$/i.exec(body);
     if (m) {
       return {

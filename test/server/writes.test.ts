@@ -138,6 +138,28 @@ describe('writes over the extended protocol', () => {
     await c.end();
   });
 
+  it('describes a WITH … DELETE without running it, and a WITH … SELECT as before', async () => {
+    const c = await RawClient.connect(port);
+    const sql = 'WITH x AS (SELECT 1) DELETE FROM notes WHERE id = 1';
+    c.send(fe.parse('', sql), fe.bind('', '', []), fe.describe('P', ''), fe.sync());
+    expect(types(await c.until('Z'))).toBe('12nZ');
+    expect(double.log).toEqual([]);
+    c.send(fe.parse('', sql), fe.bind('', '', []), fe.describe('P', ''), fe.execute('', 0), fe.sync());
+    const run = await c.until('Z');
+    expect([types(run), tag(run)]).toEqual(['12nCZ', 'DELETE 1']);
+    expect(double.log).toHaveLength(1);
+    c.send(
+      fe.parse('', 'WITH a AS (SELECT 7 AS n) SELECT n FROM a'),
+      fe.bind('', '', []),
+      fe.describe('P', ''),
+      fe.execute('', 0),
+      fe.sync(),
+    );
+    const sel = await c.until('Z');
+    expect([types(sel), dataRows(sel), tag(sel)]).toEqual(['12TDCZ', [['7']], 'SELECT 1']);
+    await c.end();
+  });
+
   it('suspends RETURNING rows at the Execute row limit and tags the whole write at the end', async () => {
     const c = await RawClient.connect(port);
     c.send(
