@@ -32,9 +32,11 @@ export interface SimpleFilter {
 }
 
 /**
- * A source filter in plain data: one SimpleFilter, or an OR of several on the same column (`or`).
- * This is what `supportsFilters`/`scan` receive as Expr trees, flattened so a source can decide by
- * looking at `column` and `op` instead of walking expressions.
+ * A source filter in plain data: one SimpleFilter, an OR of several on the same column (`or`), or an
+ * OR whose alternatives constrain different columns of the same scan (`or-columns`, e.g.
+ * `start_time >= x OR date >= y`; each alternative names its own column). This is what
+ * `supportsFilters`/`scan` receive as Expr trees, flattened so a source can decide by looking at
+ * `column` and `op` instead of walking expressions.
  */
 export type SourceFilter =
   | ({ readonly kind: 'simple' } & SimpleFilter)
@@ -43,7 +45,8 @@ export type SourceFilter =
       readonly column: string;
       readonly type: SqlType;
       readonly alternatives: readonly SimpleFilter[];
-    };
+    }
+  | { readonly kind: 'or-columns'; readonly alternatives: readonly SimpleFilter[] };
 
 /**
  * A filter value known only at run time: a correlation parameter (a column of the enclosing query
@@ -126,9 +129,11 @@ export function readFilter(e: Expr): SourceFilter | undefined {
   if (e.kind === 'or') {
     const alts = e.args.map(simple);
     if (alts.length === 0 || alts.some((a) => a === undefined)) return undefined;
-    const first = alts[0]!;
-    if (!alts.every((a) => a!.column === first.column)) return undefined;
-    return { kind: 'or', column: first.column, type: first.type, alternatives: alts as SimpleFilter[] };
+    const list = alts as SimpleFilter[];
+    const first = list[0]!;
+    return list.every((a) => a.column === first.column)
+      ? { kind: 'or', column: first.column, type: first.type, alternatives: list }
+      : { kind: 'or-columns', alternatives: list };
   }
   const s = simple(e);
   return s ? { kind: 'simple', ...s } : undefined;

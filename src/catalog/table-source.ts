@@ -12,7 +12,9 @@ export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
  *   bound `Expr` of a simple form whose column nodes name the source's own columns: `col op lit`,
  *   `col IN (lits)`, `col IS [NOT] NULL`, `col [NOT] [I]LIKE lit`, `col BETWEEN lit AND lit`,
  *   `lit = ANY(array_col)`, a bare boolean `col` / `NOT col` (offered as `col = true/false`), or an OR
- *   of such forms on one column. Literals are already coerced to the column's type. `readFilter`
+ *   of such forms, on one column or on several columns of this scan (`start_time >= x OR date >= y`:
+ *   a source without OR may still answer `inexact` when one of its conditions holds for every
+ *   alternative). Literals are already coerced to the column's type. `readFilter`
  *   (catalog/filters.ts) turns each into plain data.
  * - `limit`: set only when every filter was exact and nothing above the scan drops rows; the source may
  *   stop after this many rows (returning more is allowed, fewer is not).

@@ -236,6 +236,7 @@ export function likeRun(pattern: string): string | undefined {
 }
 
 function translateOne(f: Expr, target: PushTarget, idColumn?: string): Translated | undefined {
+  if (f.kind === 'or') return sameColumnOr(f, target, idColumn) ?? coveringOr(f.args, target, idColumn);
   const name = filterColumn(f);
   const col = name === undefined ? undefined : target.get(name);
   if (!col || name === undefined) return undefined;
@@ -285,20 +286,91 @@ function translateOne(f: Expr, target: PushTarget, idColumn?: string): Translate
       const sv = scalarValue(col.type, litValue(f.left));
       return ex && sv ? { exactness: ex, conds: [cond(col.field, '=', [sv.value])] } : undefined;
     }
-    case 'or': {
-      // Paymo has no OR: only ORs of equalities on one column, sent as one `in`.
-      const vals: unknown[] = [];
-      for (const a of f.args) {
-        if (a.kind === 'call' && a.fn === '=' && isLit(a.args[1]!)) vals.push(litValue(a.args[1]!));
-        else if (a.kind === 'in_list' && !a.negated && a.list.every(isLit))
-          vals.push(...a.list.map(litValue));
-        else return undefined;
-      }
-      return inList(col, isId, vals, false);
-    }
     default:
       return undefined;
   }
+}
+
+/** The values of an OR alternative that is `col = v` or `col IN (…)`, or undefined. */
+function eqValues(a: Expr): unknown[] | undefined {
+  if (a.kind === 'call' && a.fn === '=' && a.args.length === 2 && isLit(a.args[1]!))
+    return [litValue(a.args[1]!)];
+  if (a.kind === 'in_list' && !a.negated && a.list.every(isLit)) return a.list.map(litValue);
+  return undefined;
+}
+
+/** Paymo has no OR: equalities and IN lists on one column are sent as one `in` (or one interval). */
+function sameColumnOr(
+  f: Extract<Expr, { kind: 'or' }>,
+  target: PushTarget,
+  idColumn?: string,
+): Translated | undefined {
+  const name = filterColumn(f);
+  const col = name === undefined ? undefined : target.get(name);
+  if (!col) return undefined;
+  const vals: unknown[] = [];
+  for (const a of f.args) {
+    const v = eqValues(a);
+    if (!v) return undefined;
+    vals.push(...v);
+  }
+  return inList(col, name === idColumn, vals, false);
+}
+
+const SCALAR_KINDS = new Set(['number', 'text', 'date', 'bool']);
+
+/**
+ * An OR of source forms on one or several columns, pushed only when a single Paymo condition holds
+ * for every alternative: range alternatives sent to one interval pseudo-attribute become their hull
+ * (`start_time >= a OR date >= b` → `time_interval in (min(a, b), …)`, always inexact, re-checked
+ * locally), and equalities / IN lists that reach one attribute become one `in` (as exact as the
+ * worst alternative). Anything else stays local. A hull open on both sides constrains nothing and
+ * is not sent.
+ */
+function coveringOr(args: readonly Expr[], target: PushTarget, idColumn?: string): Translated | undefined {
+  const parts: Translated[] = [];
+  for (const a of args) {
+    const t = translateOne(a, target, idColumn);
+    if (!t) return undefined;
+    // `IN ()` matches nothing: it adds no rows to the OR.
+    if (!t.empty) parts.push(t);
+  }
+  if (parts.length === 0) return { exactness: 'exact', conds: [], empty: true };
+  const first = parts[0]!;
+  if (first.bounds) {
+    const param = first.bounds.param;
+    if (!parts.every((p) => p.conds.length === 0 && p.bounds?.param.param === param.param)) return undefined;
+    // Bound strings of one pseudo-attribute share a fixed-width format: text order is time order.
+    const froms = parts.map((p) => p.bounds!.from);
+    const tos = parts.map((p) => p.bounds!.to);
+    const from = froms.includes(undefined) ? undefined : (froms as string[]).sort()[0];
+    const to = tos.includes(undefined) ? undefined : (tos as string[]).sort().at(-1);
+    if (from === undefined && to === undefined) return undefined;
+    return {
+      exactness: 'inexact',
+      conds: [],
+      bounds: { param, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) },
+    };
+  }
+  // Equalities / IN lists of different columns that Paymo filters through the same attribute.
+  const field = first.conds[0]?.field;
+  const values: WhereValue[] = [];
+  let exactness: Exactness = 'exact';
+  for (const a of args) {
+    const col = target.get(filterColumn(a) ?? '');
+    const inCap = col ? cap(col, 'in') : undefined;
+    if (!eqValues(a) || !inCap || col?.field !== field) return undefined;
+    exactness = worse(exactness, inCap);
+    const t = translateOne(a, target, idColumn)!;
+    if (t.empty) continue;
+    const c = t.conds[0];
+    if (t.bounds || t.conds.length !== 1 || !c || (c.op !== '=' && c.op !== 'in')) return undefined;
+    if (!c.values.every((v) => SCALAR_KINDS.has(v.kind))) return undefined;
+    exactness = worse(exactness, t.exactness);
+    for (const v of c.values)
+      if (!values.some((w) => JSON.stringify(w) === JSON.stringify(v))) values.push(v);
+  }
+  return field === undefined ? undefined : { exactness, conds: [cond(field, 'in', values)] };
 }
 
 /** One answer per filter: how the target evaluates it (pure, cheap; used by supportsFilters). */

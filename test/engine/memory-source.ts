@@ -19,6 +19,8 @@ export type FilterOp =
   | 'ilike'
   | 'between'
   | 'or'
+  /** An OR across columns; configure it on `'*'`. */
+  | 'or_columns'
   | 'contains';
 
 /** Configuration of an in-memory TableSource. */
@@ -40,6 +42,7 @@ function opOf(f: Expr): { column: string; op: FilterOp } | undefined {
   const r = readFilter(f);
   if (!r) return undefined;
   if (r.kind === 'or') return { column: r.column, op: 'or' };
+  if (r.kind === 'or-columns') return { column: '*', op: 'or_columns' };
   const op = r.op
     .replace(/^not /, '')
     .replace(/ not null$/, ' null')
@@ -93,8 +96,8 @@ function test(f: SimpleFilter, v: unknown): boolean {
 function matches(f: Expr, get: (name: string) => unknown): boolean {
   const r = readFilter(f);
   if (!r) return true;
-  const v = get(r.column);
-  return r.kind === 'or' ? r.alternatives.some((a) => test(a, v)) : test(r, v);
+  if (r.kind === 'simple') return test(r, get(r.column));
+  return r.alternatives.some((a) => test(a, get(a.column)));
 }
 
 /**

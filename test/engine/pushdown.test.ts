@@ -461,3 +461,53 @@ describe('transitive filters over join keys', () => {
     });
   });
 });
+
+describe('OR across columns of one scan', () => {
+  const sql =
+    "select id from entries where entry_date >= '2024-01-01' or started_at < '2023-02-01' or minutes = 15 order by id";
+
+  it('offers the OR to the source, which reads it as or-columns data', async () => {
+    const { engine, sources } = fixture({
+      profile: { ...PAYMO_LIKE, entries: { '*': { or_columns: 'inexact' } } },
+    });
+    expect(text(await engine.query(sql))).toEqual([['1007'], ['1008'], ['1009']]);
+    const f = sources.entries!.requests[0]!.filters;
+    expect(f.map(readFilter)).toEqual([
+      {
+        kind: 'or-columns',
+        alternatives: [
+          { column: 'entry_date', type: 'date', op: '>=', values: ['2024-01-01'] },
+          {
+            column: 'started_at',
+            type: 'timestamptz',
+            op: '<',
+            values: [Date.parse('2023-02-01T00:00:00Z')],
+          },
+          { column: 'minutes', type: 'integer', op: '=', values: [15] },
+        ],
+      },
+    ]);
+    // Inexact: the OR is re-checked above the scan.
+    expect(nodes(engine.plan(sql), 'filter')).toHaveLength(1);
+  });
+
+  it('drops the local check when the source answers exact, and keeps it local when unsupported', async () => {
+    const exact = fixture({ profile: { ...PAYMO_LIKE, entries: { '*': { or_columns: 'exact' } } } });
+    expect(text(await exact.engine.query(sql))).toEqual([['1007'], ['1008'], ['1009']]);
+    expect(nodes(exact.engine.plan(sql), 'filter')).toHaveLength(0);
+    const none = fixture();
+    expect(text(await none.engine.query(sql))).toEqual([['1007'], ['1008'], ['1009']]);
+    expect(none.sources.entries!.requests[0]!.filters).toEqual([]);
+  });
+
+  it('offers only ORs whose every branch is a simple form on this scan', async () => {
+    const { engine, sources } = fixture({
+      profile: { ...PAYMO_LIKE, entries: { '*': { or_columns: 'exact' } } },
+    });
+    const r = await engine.query(
+      "select e.id from entries e join tasks t on t.id = e.task_id where e.minutes = 15 or t.priority = 3 or lower(e.user_name) = 'eve' order by 1",
+    );
+    expect(text(r)).toEqual([['1005'], ['1007'], ['1008']]);
+    expect(sources.entries!.requests[0]!.filters).toEqual([]);
+  });
+});

@@ -353,7 +353,8 @@ const FLIP: Record<CompareOp, CompareOp> = {
 
 /**
  * Puts a predicate into the form sources are promised (column first, literals only) if it has one
- * over this scan's columns; returns the column id it constrains, or undefined.
+ * over this scan's columns; returns the column id it constrains (an OR across columns: its first
+ * alternative's), or undefined.
  */
 export function sourceFilterForm(
   e: Expr,
@@ -415,11 +416,11 @@ export function sourceFilterForm(
     case 'between':
       return isCol(e.arg) && isLit(e.low) && isLit(e.high) ? { expr: e, column: e.arg.id } : undefined;
     case 'or': {
-      const parts = e.args.map((a) => sourceFilterForm(a, cols, false));
+      // Each alternative a simple form on a column of this scan (the same or different ones); the
+      // source decides whether one of its conditions covers them all.
+      const parts = e.args.map((a) => (a.kind === 'or' ? undefined : sourceFilterForm(a, cols, false)));
       if (parts.some((x) => !x)) return undefined;
-      const col = parts[0]!.column;
-      if (!parts.every((x) => x!.column === col)) return undefined;
-      return { expr: { ...e, args: parts.map((x) => x!.expr) }, column: col };
+      return { expr: { ...e, args: parts.map((x) => x!.expr) }, column: parts[0]!.column };
     }
     default:
       return undefined;
