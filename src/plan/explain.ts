@@ -158,6 +158,7 @@ export function explainPlan(
         if (p.filters.length > 0) detail(`pushed filters: ${p.filters.map(exprToString).join(' AND ')}`);
         if (p.limit !== undefined) detail(`pushed limit: ${p.limit}`);
         if (p.dynamicColumn !== undefined) detail(`dynamic filter: ${p.dynamicColumn} IN (keys from join)`);
+        for (const e of p.embedded ?? []) detail(`parent ${e}`);
         for (const d of p.source.describeScan(req)) detail(d);
         if (st?.scan) {
           detail(

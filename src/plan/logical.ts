@@ -34,6 +34,11 @@ export type LogicalPlan =
       /** Set when a join feeds this scan a dynamic IN filter on this source column. */
       readonly dynamicColumn?: string;
       /**
+       * Parents the source reads with each row in place of a join (parent-include rule), for
+       * EXPLAIN: `users AS u via include=user`.
+       */
+      readonly embedded?: readonly string[];
+      /**
        * Correlation parameters in `filters`: ids of enclosing-query columns whose current values the
        * executor substitutes before each run of the (correlated) subquery containing this scan.
        */

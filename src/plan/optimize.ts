@@ -2,6 +2,7 @@ import type { LogicalPlan } from './logical.js';
 import { foldConstants } from './rules/fold-constants.js';
 import { inlineCtes } from './rules/inline-ctes.js';
 import { orToIn } from './rules/or-to-in.js';
+import { parentInclude } from './rules/parent-include.js';
 import { pruneColumns } from './rules/prune-columns.js';
 import { pushFilters } from './rules/push-filters.js';
 import { pushLimit } from './rules/push-limit.js';
@@ -12,7 +13,9 @@ import { semiJoinPushdown } from './rules/semi-join.js';
 /**
  * The optimizer's rules in the order they run. Order matters: CTEs are inlined before filters move;
  * constants fold and ORs become IN lists before filters are offered to sources; columns are pruned
- * once filters have settled; limits and semi-join filters are decided last, on the final shape.
+ * once filters have settled; parents then come along through their children's scans where that
+ * saves requests (it needs settled filters and columns, and its own columns are pruned again);
+ * limits and semi-join filters are decided last, on the final shape.
  */
 export const RULES: readonly Rule[] = [
   inlineCtes,
@@ -22,6 +25,8 @@ export const RULES: readonly Rule[] = [
   foldConstants,
   pruneColumns,
   removeIdentityProjects,
+  parentInclude,
+  pruneColumns,
   pushLimit,
   semiJoinPushdown,
 ];

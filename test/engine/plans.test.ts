@@ -230,6 +230,8 @@ describe('optimizer rules', () => {
       'fold-constants',
       'prune-columns',
       'remove-identity-projects',
+      'parent-include',
+      'prune-columns',
       'push-limit',
       'semi-join-pushdown',
     ]);

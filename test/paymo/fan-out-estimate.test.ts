@@ -45,7 +45,9 @@ describe('fan-out estimates (demo company, requests as logged by the simulator)'
     expect(
       made.filter((e) => e.path === '/api/entries').every((e) => /^task_id in \(/.test(e.query.where!)),
     ).toBe(true);
-    expect(made).toHaveLength(7);
+    // tasks with their projects (include=project) in one request, then the entries' key batches.
+    expect(made.filter((e) => e.path === '/api/tasks' && e.query.include === 'project')).toHaveLength(1);
+    expect(made).toHaveLength(6);
     const off = await createEngine({
       catalog: createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 }),
       pushdown: false,
