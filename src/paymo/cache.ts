@@ -20,6 +20,14 @@ interface Entry {
   expires: number;
 }
 
+/**
+ * A write counter shared by every cache over one Paymo account (one per HTTP client): a write seen
+ * by one session's cache makes the others drop their answers before their next read.
+ */
+export interface WriteEpoch {
+  writes: number;
+}
+
 /** Counters of a cache. */
 export interface CacheStats {
   readonly hits: number;
@@ -67,14 +75,18 @@ export class StatementScope {
 export class ResponseCache {
   #ttlMs: number;
   readonly #now: () => number;
+  readonly #epoch: WriteEpoch | undefined;
+  #seenWrites = 0;
   readonly #entries = new Map<string, Entry>();
   readonly #statement = new AsyncLocalStorage<StatementScope>();
   #hits = 0;
   #misses = 0;
 
-  constructor(options: { ttlMs?: number; now?: () => number } = {}) {
+  constructor(options: { ttlMs?: number; now?: () => number; epoch?: WriteEpoch } = {}) {
     this.#ttlMs = Math.max(0, options.ttlMs ?? DEFAULT_CACHE_TTL_MS);
     this.#now = options.now ?? Date.now;
+    this.#epoch = options.epoch;
+    this.#seenWrites = options.epoch?.writes ?? 0;
   }
 
   /** Current TTL in ms (0 = answers are shared only while in flight). */
@@ -112,6 +124,11 @@ export class ResponseCache {
    * answer of the same statement (kept whatever the TTL).
    */
   async get<T>(key: string, load: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+    if (this.#epoch && this.#epoch.writes !== this.#seenWrites) {
+      // Another cache over the same account saw a write: nothing held here can be trusted.
+      this.#seenWrites = this.#epoch.writes;
+      this.#entries.clear();
+    }
     const scope = this.#statement.getStore();
     const seen = scope?.lookup(key);
     if (seen) {
@@ -175,6 +192,26 @@ export class ResponseCache {
   clear(): void {
     this.#entries.clear();
     this.#statement.getStore()?.forget(() => true);
+  }
+
+  /**
+   * Called after every write attempt that may have reached Paymo (success, failure, unknown
+   * outcome): drops every cached answer, the calling statement's memo, and (through the shared
+   * write epoch) the answers of every other cache over the same Paymo account.
+   *
+   * Everything, not the written resource: Paymo's side effects reach resources no foreign key
+   * names (paymo-api.md 1.12: a new invoice moves company counters and bills expenses and time
+   * entries; deleting a client removes projects, task lists, tasks and time; time entries change
+   * live report contents; a project created without a client creates one). A dependency map would
+   * have to list nearly every resource for some write, and one missed edge serves stale rows; a
+   * write costs at least one request itself, so refetching afterwards is the cheap side.
+   */
+  afterWrite(): void {
+    if (this.#epoch) {
+      this.#epoch.writes++;
+      this.#seenWrites = this.#epoch.writes;
+    }
+    this.clear();
   }
 
   /** Hit/miss counters and the number of entries. */

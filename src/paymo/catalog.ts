@@ -1,6 +1,6 @@
 /** The Paymo catalog: every spec as a PaymoTable under its name and aliases, plus `paymo_capabilities`. */
 import { Catalog } from '../catalog/catalog.js';
-import { DEFAULT_CACHE_TTL_MS, ResponseCache, StatementScope } from './cache.js';
+import { DEFAULT_CACHE_TTL_MS, ResponseCache, StatementScope, type WriteEpoch } from './cache.js';
 import { capabilitiesTable } from './capabilities.js';
 import type { PaymoClient } from './http-client.js';
 import { PaymoTable, type PaymoTableContext } from './paymo-table.js';
@@ -89,6 +89,18 @@ export class PaymoCatalog extends Catalog {
   }
 }
 
+/** The write epoch of each client: the catalogs (sessions) over one client share it. */
+const EPOCHS = new WeakMap<PaymoClient, WriteEpoch>();
+
+function epochOf(client: PaymoClient): WriteEpoch {
+  let e = EPOCHS.get(client);
+  if (!e) {
+    e = { writes: 0 };
+    EPOCHS.set(client, e);
+  }
+  return e;
+}
+
 /**
  * Builds the catalog of every Paymo table over one client. Throws if the specs are inconsistent
  * (validateSpecs), so a broken declaration fails at start-up rather than in a query.
@@ -102,7 +114,10 @@ export function createPaymoCatalog(options: PaymoCatalogOptions): PaymoCatalog {
     throw new RangeError(`requestBudget must be a positive integer`);
   const ctx: PaymoTableContext = {
     client: options.client,
-    cache: new ResponseCache({ ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS }),
+    cache: new ResponseCache({
+      ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      epoch: epochOf(options.client),
+    }),
     requestBudget: budget,
     maxInListSize: options.maxInListSize ?? DEFAULT_MAX_IN_LIST,
     fallbacks: options.fallbacks ?? 'spec',

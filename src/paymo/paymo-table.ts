@@ -6,11 +6,14 @@
  * catalog's values, and re-checks every pushed filter locally.
  */
 import type {
+  ColumnWrite,
   FilterSupport,
   ParentEmbedding,
   ScanContext,
   ScanRequest,
   TableSource,
+  WriteContext,
+  WriteSupport,
 } from '../catalog/table-source.js';
 import type { Column, Row, SqlType } from '../catalog/types.js';
 import { SqlError } from '../errors.js';
@@ -35,6 +38,8 @@ import type {
   ValueSource,
 } from './specs/types.js';
 import { renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
+import { readSelector } from './write-values.js';
+import { columnWritesOf, PaymoWriter, type WriteOp, writeSupportOf } from './writes.js';
 
 /** Paymo's cap of included items per resource type per response (paymo-api.md 1.7). */
 export const PAYMO_INCLUDE_CAP = 2500;
@@ -282,6 +287,11 @@ export class PaymoTable implements TableSource {
   readonly #embeds: readonly Embed[];
   /** Column names of a full row: the spec's, then each embedded parent's as `<prefix>.<name>`. */
   readonly #names: readonly string[];
+  /** The DML matrix row (absent: read-only, and on a table read with its parent embedded). */
+  readonly writes?: WriteSupport;
+  readonly columnWrites?: ReadonlyMap<string, ColumnWrite>;
+  readonly primaryKey?: readonly string[];
+  readonly #writer: PaymoWriter | undefined;
 
   constructor(spec: ObjectSpec, ctx: PaymoTableContext, embeds: readonly Embed[] = []) {
     this.spec = spec;
@@ -325,6 +335,52 @@ export class PaymoTable implements TableSource {
     );
     this.schema = [...own, ...parentCols];
     this.#names = this.schema.map((c) => c.name);
+    // A table read with parents embedded is a join, not a write target (its routes may be filtered).
+    const writes = embeds.length > 0 ? undefined : writeSupportOf(spec);
+    if (writes) {
+      this.writes = writes;
+      this.columnWrites = columnWritesOf(spec);
+      this.primaryKey = spec.primaryKey;
+    }
+    this.#writer = writes
+      ? new PaymoWriter(spec, {
+          client: ctx.client,
+          afterWrite: () => ctx.cache.afterWrite(),
+          toRow: (chain, route) => this.#row(this.#routes[route]!, chain),
+        })
+      : undefined;
+  }
+
+  // ---- Writes (issue 5): delegated to writes.ts. ----
+
+  /** Checks one row against the spec's write rules before any request (throws SqlError). */
+  checkWrite(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void {
+    this.#write().check(op, values);
+  }
+
+  /** `POST /<resource>`; the row as Paymo stored it, in schema order. */
+  async insert(values: ReadonlyMap<string, unknown>, ctx: WriteContext): Promise<Row> {
+    return this.#write().insert(values, ctx);
+  }
+
+  /** `PUT /<resource>/<id>` (company: `PUT /company`); the row as Paymo stored it. */
+  async update(key: Row, values: ReadonlyMap<string, unknown>, ctx: WriteContext): Promise<Row> {
+    return this.#write().update(key, values, ctx);
+  }
+
+  /** `DELETE /<resource>/<id>`, resolved once Paymo confirmed. */
+  async delete(key: Row, ctx: WriteContext): Promise<void> {
+    return this.#write().delete(key, ctx);
+  }
+
+  /** EXPLAIN lines of a write: its requests per row and body fields. */
+  describeWrite(op: WriteOp, columns: readonly string[]): string[] {
+    return this.#write().describe(op, columns);
+  }
+
+  #write(): PaymoWriter {
+    if (!this.#writer) throw new SqlError('0A000', `"${this.spec.name}" is read-only`);
+    return this.#writer;
   }
 
   /**
@@ -855,7 +911,11 @@ export class PaymoTable implements TableSource {
       return chain[src ? src.level : leaf]?.[src ? src.field : name];
     };
     return this.spec.columns.map((c) =>
-      c.derived ? this.#derive(c.derived, raw) : convertValue(raw(c.name), c.type),
+      c.derived
+        ? this.#derive(c.derived, raw)
+        : c.selector
+          ? readSelector(raw(c.name))
+          : convertValue(raw(c.name), c.type),
     );
   }
 

@@ -97,7 +97,9 @@ function checkColumn(
     problems.push(`${spec.name}.${name}: no field ${from} in simulator ${def.path}`);
     return;
   }
-  if (!SQL_OF[f.type].includes(c.type)) problems.push(`${spec.name}.${name}: ${c.type} for ${f.type}`);
+  // A selector (preset or ids) is shown as text whatever JSON form Paymo sends.
+  const fits = SQL_OF[f.type].includes(c.type) || (c.selector !== undefined && c.type === 'text');
+  if (!fits) problems.push(`${spec.name}.${name}: ${c.type} for ${f.type}`);
   const mayBeNull = f.nullable || f.emit === 'when-set' || f.emit === 'read-one';
   if (mayBeNull && !c.nullable && !alwaysSet)
     problems.push(`${spec.name}.${name}: NOT NULL but the simulator may omit it`);
@@ -153,9 +155,72 @@ describe('Paymo specs', () => {
             : { insert: false, update: false, delete: false };
       expect(w, name).toEqual(want);
     }
-    expect(specByName('invoices')!.writeRules).toContainEqual(
-      expect.objectContaining({ kind: 'positive', column: 'discount' }),
-    );
+    for (const name of ['invoices', 'estimates'])
+      expect(specByName(name)!.writeRules, name).toContainEqual(
+        expect.objectContaining({ kind: 'positive', column: 'discount' }),
+      );
+    expect(specByName('time_entries')!.writeRules).toEqual([
+      expect.objectContaining({
+        kind: 'one-of-groups',
+        groups: [
+          ['date', 'duration'],
+          ['start_time', 'end_time'],
+        ],
+        exclusive: true,
+      }),
+    ]);
+    expect(specByName('tasks')!.writeRules).toEqual([
+      expect.objectContaining({ kind: 'one-of-groups', groups: [['project_id'], ['tasklist_id']] }),
+    ]);
+    // The extra tables get what Paymo supports (paymo-api.md 2.x, 5): files cannot be uploaded by SQL.
+    const extra: Record<string, string> = {
+      bookings: 'IUD',
+      task_assignments: 'IUD',
+      subtasks: 'IUD',
+      files: 'UD',
+      comment_threads: '',
+      invoice_recurring_profiles: 'IUD',
+      task_recurring_profiles: 'IUD',
+      webhooks: 'IUD',
+      me: '',
+    };
+    for (const [name, ops] of Object.entries(extra)) {
+      const w = specByName(name)!.writes;
+      expect(`${w.insert ? 'I' : ''}${w.update ? 'U' : ''}${w.delete ? 'D' : ''}`, name).toBe(ops);
+    }
+  });
+
+  it('agree with the simulator on write access: read-only, create-only, required', () => {
+    const problems: string[] = [];
+    for (const spec of ALL_SPECS) {
+      const w = spec.writes;
+      if (spec.read.kind === 'nested' || !(w.insert || w.update)) continue;
+      const def = sim(spec.resource);
+      if (w.insert && !def.ops.includes('create')) problems.push(`${spec.name}: simulator cannot create`);
+      if (w.update && !def.ops.includes('update')) problems.push(`${spec.name}: simulator cannot update`);
+      if (w.delete && !def.ops.includes('delete')) problems.push(`${spec.name}: simulator cannot delete`);
+      for (const c of spec.columns) {
+        if (c.derived) continue;
+        const f = def.fields.find((x) => x.name === c.name);
+        if (!f) {
+          problems.push(`${spec.name}.${c.name}: not a simulator field`);
+          continue;
+        }
+        const access = c.readOnly ? 'RO' : c.createOnly ? 'C' : 'RW';
+        // Files may change only their name and description (2.10): the simulator ignores the rest.
+        const ignored = spec.name === 'files' && access === 'RO' && f.access !== 'RO';
+        if (access !== f.access && !ignored)
+          problems.push(`${spec.name}.${c.name}: ${access} here, ${f.access} in the simulator`);
+        // SQL may require more than Paymo (a request parameter that is no column), never less.
+        if (
+          f.required &&
+          !c.requiredOnInsert &&
+          !(spec.writeRules ?? []).some((r) => r.kind === 'one-of-groups')
+        )
+          problems.push(`${spec.name}.${c.name}: required by the simulator, optional here`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('report broken declarations', () => {

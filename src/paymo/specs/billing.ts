@@ -6,7 +6,7 @@ const DISCOUNT_RULE: WriteRule = {
   kind: 'positive',
   column: 'discount',
   message:
-    'discount must be greater than 0 when given: Paymo refuses 0 with "Field \'discount\' cannot be empty"; leave it out or set NULL for no discount',
+    'discount must be greater than 0 when given: Paymo reads 0 as no value and refuses it with "Field \'discount\' cannot be empty"; leave the column out (NULL on INSERT does the same) or give a percent above 0',
 };
 
 /** Columns of invoice, estimate and recurring-profile lines (2.8, 2.13, 2.14). */
@@ -246,7 +246,6 @@ export const invoiceRecurringProfiles: ObjectSpec = table({
   key: 'recurringprofiles',
   read: LIST,
   writes: 'all',
-  writeRules: [DISCOUNT_RULE],
   columns: [
     idCol('recurring profile'),
     col('client_id', 'bigint', 'Client billed', { req: true, f: true, ref: 'clients' }),

@@ -18,6 +18,7 @@ import type {
   FilterCapability,
   FilterOp,
   ForeignKey,
+  IdSelector,
   IntervalPush,
   ObjectSpec,
   ParentInclude,
@@ -73,6 +74,7 @@ export interface ColOpts {
   readonly interval?: IntervalPush;
   readonly detailOnly?: boolean;
   readonly derived?: DerivedValue;
+  readonly selector?: IdSelector;
 }
 
 /** A column spec; see ColOpts. `ref` is kept on the result only until `table()` turns it into a ForeignKey. */
@@ -97,6 +99,7 @@ export function col(
     ...(o.req ? { requiredOnInsert: true } : {}),
     ...(o.detailOnly ? { detailOnly: true } : {}),
     ...(o.derived ? { derived: o.derived } : {}),
+    ...(o.selector ? { selector: o.selector } : {}),
     ...(o.ref ? { ref: o.ref } : {}),
   };
 }
@@ -134,6 +137,7 @@ export interface TableInit {
   readonly columns: readonly (ColumnSpec & { ref?: string })[];
   readonly writes: WriteMatrix | 'all' | 'none';
   readonly writeRules?: readonly WriteRule[];
+  readonly updateReplaces?: boolean;
   readonly primaryKey?: readonly string[];
   readonly parents?: readonly ParentInclude[];
 }
@@ -163,6 +167,7 @@ export function table(init: TableInit): ObjectSpec {
     foreignKeys,
     writes,
     ...(init.writeRules ? { writeRules: init.writeRules } : {}),
+    ...(init.updateReplaces ? { updateReplaces: true } : {}),
     ...(init.parents ? { parents: init.parents } : {}),
   };
 }

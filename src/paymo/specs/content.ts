@@ -126,7 +126,10 @@ export const commentThreads: ObjectSpec = table({
   ],
 });
 
-/** Files (2.10): listing needs a project, discussion, task or comment filter; INSERT needs an upload (not SQL). */
+/**
+ * Files (2.10): listing needs a project, discussion, task or comment filter; INSERT needs an upload
+ * (not SQL); an update may change only `original_filename` and `description`.
+ */
 export const files: ObjectSpec = table({
   name: 'files',
   aliases: ['Files'],
@@ -161,7 +164,7 @@ export const files: ObjectSpec = table({
     col('image_thumb_large', 'text', 'Large thumbnail URL (images)', { null: true, ro: true }),
     col('image_thumb_medium', 'text', 'Medium thumbnail URL (images)', { null: true, ro: true }),
     col('image_thumb_small', 'text', 'Small thumbnail URL (images)', { null: true, ro: true }),
-    col('tags', 'text[]', 'Tags', { null: true }),
+    col('tags', 'text[]', 'Tags', { null: true, ro: true }),
     ...stamps(),
   ],
 });

@@ -221,14 +221,40 @@ function checkRead(
 }
 
 function checkWrites(spec: ObjectSpec, problems: string[]): void {
-  const cols = new Set(spec.columns.map((c) => c.name));
+  const cols = new Map(spec.columns.map((c) => [c.name, c]));
   for (const r of spec.writeRules ?? []) {
     const named = r.kind === 'positive' ? [r.column] : r.groups.flat();
-    for (const c of named)
-      if (!cols.has(c)) problems.push(`${spec.name}: write rule names unknown column ${c}`);
+    for (const c of named) {
+      const col = cols.get(c);
+      if (!col) problems.push(`${spec.name}: write rule names unknown column ${c}`);
+      else if (col.readOnly) problems.push(`${spec.name}: write rule names read-only column ${c}`);
+    }
+    if (r.kind === 'one-of-groups' && r.groups.some((g) => g.length === 0))
+      problems.push(`${spec.name}: a one-of-groups rule with an empty group`);
   }
-  if (spec.read.kind === 'singleton' && (spec.writes.insert || spec.writes.delete))
+  for (const c of spec.columns) {
+    const at = `${spec.name}.${c.name}`;
+    if (c.readOnly && (c.createOnly || c.requiredOnInsert))
+      problems.push(`${at}: read-only and also create-only or required`);
+    if (c.selector && c.type !== 'text') problems.push(`${at}: a selector must be a text column`);
+  }
+  const w = spec.writes;
+  const any = w.insert || w.update || w.delete;
+  if (spec.read.kind === 'singleton' && (w.insert || w.delete))
     problems.push(`${spec.name}: a singleton can only be updated`);
+  if (spec.read.kind === 'list' && any && !spec.read.byId)
+    problems.push(`${spec.name}: a writable list table must be readable by id`);
+  if (
+    spec.read.kind === 'nested' &&
+    any &&
+    !spec.read.routes.some((r) => r.parentKey && r.descend.length === 1)
+  )
+    problems.push(`${spec.name}: a writable nested table needs a route with one level and a parentKey`);
+  if (spec.updateReplaces && (spec.read.kind !== 'list' || !w.update))
+    problems.push(`${spec.name}: updateReplaces needs an updatable list table`);
+  for (const r of spec.read.kind === 'nested' ? spec.read.routes : [])
+    if (r.parentKey && r.descend.length !== 1)
+      problems.push(`${spec.name}: parentKey on route ${r.resource} needs exactly one level`);
 }
 
 /**

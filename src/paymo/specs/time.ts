@@ -38,6 +38,10 @@ export const timeEntries: ObjectSpec = table({
         ['start_time', 'end_time'],
       ],
       message: 'a time entry needs task_id plus either (date, duration) or (start_time, end_time)',
+      // An entry is either bulk (date + duration) or interval (start/end): Paymo changes `duration`
+      // only on bulk entries and the interval only on interval entries (2.25), so a row never takes
+      // both forms, on INSERT or UPDATE.
+      exclusive: true,
     },
   ],
   columns: [
@@ -91,6 +95,16 @@ export const reports: ObjectSpec = table({
   key: 'reports',
   read: LIST,
   writes: 'all',
+  // Update is a full re-specification with `type` mandatory (2.19).
+  updateReplaces: true,
+  writeRules: [
+    {
+      kind: 'one-of-groups',
+      groups: [['date_interval'], ['start_date', 'end_date']],
+      message: 'a report needs date_interval (this_month, last_year, …) or both start_date and end_date',
+      exclusive: true,
+    },
+  ],
   columns: [
     idCol('report'),
     col('name', 'text', 'Report name', { null: true }),
@@ -100,8 +114,14 @@ export const reports: ObjectSpec = table({
     col('end_date', 'jsonb', 'End as given on creation (Unix seconds or ISO text)', { null: true }),
     col('date_interval', 'text', 'Preset period (this_month, last_year, …)', { null: true }),
     col('projects', 'jsonb', 'Project ids, or a preset such as "all"', { null: true }),
-    col('clients', 'jsonb', 'Client ids, or a preset such as "all"', { null: true }),
-    col('users', 'jsonb', 'User ids, or a preset such as "all"', { null: true }),
+    col('clients', 'text', 'Client ids comma-separated (12,15), or a preset: all, all_active', {
+      null: true,
+      selector: { presets: ['all', 'all_active'] },
+    }),
+    col('users', 'text', 'User ids comma-separated (12,15), or a preset: all, all_active, all_archived', {
+      null: true,
+      selector: { presets: ['all', 'all_active', 'all_archived'] },
+    }),
     col('include', 'jsonb', 'Grouping keys (days, clients, users, …)', { null: true }),
     col('extra', 'jsonb', 'Report options', { null: true }),
     col('info', 'jsonb', 'Resolved parameters', { ro: true }),

@@ -64,6 +64,17 @@ export interface DerivedValue {
   readonly fields: readonly string[];
 }
 
+/**
+ * A Paymo selector attribute (report `clients` / `users`, paymo-api.md 2.19): a preset word or a list
+ * of ids. Read as the preset, or as the ids comma-separated (`12,15`); written in the form Paymo
+ * requires: the preset, or the comma-separated ids (a comma list, `{12,15}` or `[12,15]` text is
+ * accepted).
+ */
+export interface IdSelector {
+  /** The preset words, e.g. `all`, `all_active`, `all_archived`. */
+  readonly presets: readonly string[];
+}
+
 /** One column of a table. */
 export interface ColumnSpec {
   /** SQL column name = Paymo attribute name (snake_case). */
@@ -86,6 +97,8 @@ export interface ColumnSpec {
   readonly detailOnly?: boolean;
   /** Computed from other attributes of the object instead of read from `name`. */
   readonly derived?: DerivedValue;
+  /** A preset-or-ids selector (text column), see {@link IdSelector}. */
+  readonly selector?: IdSelector;
 }
 
 /** A foreign key, for the wire server's catalog (`information_schema`, `\d`). */
@@ -145,6 +158,12 @@ export interface NestedRoute {
   readonly required?: RequiredFilter;
   /** Parents per page; small, so included children stay under Paymo's 2 500 per response cap. */
   readonly pageSize?: number;
+  /**
+   * The leaf attribute holding the id of the listed object (comments: `thread_id`, the thread they
+   * live in). A nested table is written through its own `resource`; the row it returns takes the
+   * columns of this route's listed object from one `GET /<route resource>/<id>` of that parent.
+   */
+  readonly parentKey?: string;
 }
 
 /** How rows are obtained. */
@@ -173,10 +192,15 @@ export interface WriteMatrix {
 }
 
 /**
- * A per-object write rule, as data for the DML layer:
- * - `positive`: the column must be > 0 when given (invoice `discount`: Paymo says "cannot be empty");
- * - `one-of-groups`: INSERT needs every column of at least one group (time entries:
- *   (`date`,`duration`) or (`start_time`,`end_time`); tasks: `project_id` or `tasklist_id`).
+ * A per-object write rule, as data for the DML layer (checked by `checkWriteRules` for every row
+ * before the first request):
+ * - `positive`: the column must be > 0 when given, on INSERT and UPDATE (invoice `discount`: Paymo
+ *   answers 0 with "Field 'discount' cannot be empty"). NULL means "not given" on INSERT (left out
+ *   of the body) and is refused on UPDATE, where Paymo would read it as empty too;
+ * - `one-of-groups`: INSERT needs a non-NULL value in every column of at least one group (time
+ *   entries: (`date`,`duration`) or (`start_time`,`end_time`); tasks: `project_id` or
+ *   `tasklist_id`). With `exclusive`, the groups are alternatives of which one row uses exactly one:
+ *   an INSERT may not give values in two groups, an UPDATE may not assign columns of two groups.
  */
 export type WriteRule =
   | { readonly kind: 'positive'; readonly column: string; readonly message: string }
@@ -184,6 +208,7 @@ export type WriteRule =
       readonly kind: 'one-of-groups';
       readonly groups: readonly (readonly string[])[];
       readonly message: string;
+      readonly exclusive?: boolean;
     };
 
 /**
@@ -217,6 +242,12 @@ export interface ObjectSpec {
   readonly foreignKeys: readonly ForeignKey[];
   readonly writes: WriteMatrix;
   readonly writeRules?: readonly WriteRule[];
+  /**
+   * Paymo treats an update as a full re-specification (reports, 2.19: "update requires the same
+   * parameters as create"): an UPDATE first reads the object by id and sends every writable
+   * attribute, the assigned ones changed.
+   */
+  readonly updateReplaces?: boolean;
   /** Parents a list read can embed with `include=` (list tables only). */
   readonly parents?: readonly ParentInclude[];
 }

@@ -261,9 +261,11 @@ export const taskRecurringProfiles: ObjectSpec = table({
   writes: 'all',
   columns: [
     idCol('recurring task profile'),
-    col('name', 'text', 'Name of the generated tasks'),
+    // Paymo also creates a profile from a source `task_id` (a request parameter, not an attribute);
+    // SQL has no such column, so name and project_id are required.
+    col('name', 'text', 'Name of the generated tasks', { req: true }),
     col('code', 'text', 'Task code format', { null: true, ro: true }),
-    col('project_id', 'bigint', 'Project', { f: true, ref: 'projects' }),
+    col('project_id', 'bigint', 'Project', { req: true, f: true, ref: 'projects' }),
     col('tasklist_id', 'bigint', 'Task list', { null: true, ref: 'task_lists' }),
     col('user_id', 'bigint', 'Creator', { ro: true, ref: 'users' }),
     col('task_user_id', 'bigint', 'Creator of the source task', { null: true, ro: true }),
