@@ -11,6 +11,9 @@ import {
   type SettingDef,
 } from './session.js';
 
+/** Default of `paymo.max_write_rows`: a statement touching more rows is refused before writing. */
+export const DEFAULT_MAX_WRITE_ROWS = 100;
+
 /** The `paymo.*` settings every session (embedded or over the wire) understands. */
 export const PAYMO_SETTINGS: readonly SettingDef[] = [
   {
@@ -31,14 +34,32 @@ export const PAYMO_SETTINGS: readonly SettingDef[] = [
     description: 'Push filters, limits and join keys into Paymo requests (off: fetch and filter locally).',
     validate: booleanSetting('paymo.pushdown'),
   },
+  {
+    name: 'paymo.allow_unfiltered_writes',
+    default: 'off',
+    description: 'Allow UPDATE and DELETE without WHERE (off: refused with 55000 before any request).',
+    validate: booleanSetting('paymo.allow_unfiltered_writes'),
+  },
+  {
+    name: 'paymo.max_write_rows',
+    default: String(DEFAULT_MAX_WRITE_ROWS),
+    description:
+      'Most rows one INSERT, UPDATE, DELETE or COPY may write; above it the statement writes nothing.',
+    validate: integerSetting('paymo.max_write_rows', 1),
+  },
 ];
 
-/** The engine options a statement gets from its session: cancellation and the session time zone. */
+/** The engine options a statement gets from its session: cancellation, time zone, write safety. */
 export function statementOptions(
   settings: SessionSettings,
   signal?: AbortSignal,
-): { signal?: AbortSignal; timeZone: string } {
-  return { ...(signal ? { signal } : {}), timeZone: settings.get('timezone') };
+): { signal?: AbortSignal; timeZone: string; allowUnfilteredWrites: boolean; maxWriteRows: number } {
+  return {
+    ...(signal ? { signal } : {}),
+    timeZone: settings.get('timezone'),
+    allowUnfilteredWrites: settings.get('paymo.allow_unfiltered_writes') === 'on',
+    maxWriteRows: Number(settings.get('paymo.max_write_rows')),
+  };
 }
 
 /** The Paymo side of one session: its own catalog (budget, cache) over a shared client. */

@@ -24,7 +24,7 @@ const COLUMNS: readonly Column[] = [
     name: 'capability',
     type: 'text',
     nullable: false,
-    comment: 'select, insert, update, delete, filter or required_filter',
+    comment: 'select, insert, update, delete, write_rule, filter or required_filter',
   },
   { name: 'allowed', type: 'boolean', nullable: false, comment: 'Whether the operation is allowed' },
   { name: 'column_name', type: 'text', nullable: true, comment: 'Filtered column (filter rows)' },
@@ -36,8 +36,31 @@ const COLUMNS: readonly Column[] = [
     comment: 'exact: Paymo decides; inexact: re-checked locally',
   },
   { name: 'paymo_where', type: 'text', nullable: true, comment: 'The where= form Paymo receives' },
-  { name: 'detail', type: 'text', nullable: true, comment: 'Route, required filter and fallback in words' },
+  {
+    name: 'detail',
+    type: 'text',
+    nullable: true,
+    comment: 'Route, required filter and fallback, write requests or a write rule, in words',
+  },
 ];
+
+/** The requests of a write per row and what it needs, in words; null when the table refuses it. */
+function writeDetail(s: ObjectSpec, op: 'insert' | 'update' | 'delete'): string | null {
+  if (!s.writes[op]) return null;
+  const path = `/api/${s.resource}`;
+  if (op === 'insert') {
+    const req = s.columns.filter((c) => c.requiredOnInsert).map((c) => c.name);
+    return `POST ${path}, one request per row${req.length > 0 ? `; required: ${req.join(', ')}` : ''}`;
+  }
+  if (op === 'delete') return `DELETE ${path}/{id}, one request per row`;
+  if (s.read.kind === 'singleton') return `PUT ${path}, one request`;
+  const co = s.columns.filter((c) => c.createOnly).map((c) => c.name);
+  return (
+    `PUT ${path}/{id}, one request per row` +
+    (s.updateReplaces ? ', after GET /{id}: Paymo takes only the full specification' : '') +
+    (co.length > 0 ? `; set by INSERT only: ${co.join(', ')}` : '')
+  );
+}
 
 function requiredText(rf: RequiredFilter): string {
   const parts = [`= or IN on one of ${rf.anyOf.join(', ')}`];
@@ -71,7 +94,11 @@ export function capabilityRows(specs: readonly ObjectSpec[]): Row[] {
   for (const s of specs) {
     rows.push([s.name, 'select', true, null, null, null, null, s.comment]);
     for (const op of ['insert', 'update', 'delete'] as const) {
-      rows.push([s.name, op, s.writes[op], null, null, null, null, null]);
+      rows.push([s.name, op, s.writes[op], null, null, null, null, writeDetail(s, op)]);
+    }
+    for (const r of s.writeRules ?? []) {
+      const cols = r.kind === 'positive' ? r.column : r.groups.map((g) => g.join('+')).join(' | ');
+      rows.push([s.name, 'write_rule', true, cols, null, null, null, r.message]);
     }
     const read = s.read;
     if (read.kind === 'list') {

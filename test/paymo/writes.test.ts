@@ -564,3 +564,42 @@ describe('values as Paymo reads them', () => {
     expect(lines.join('\n')).not.toContain(sim.apiKey);
   });
 });
+
+describe('paymo_capabilities', () => {
+  it('carries the write requests per table and every write rule', async () => {
+    const q = (t: string) =>
+      engine.query(
+        `select capability, allowed, column_name, detail from paymo_capabilities where table_name = '${t}' and capability in ('insert', 'update', 'delete', 'write_rule') order by capability, column_name`,
+      );
+    expect((await q('time_entries')).rows).toEqual([
+      ['delete', true, null, 'DELETE /api/entries/{id}, one request per row'],
+      ['insert', true, null, 'POST /api/entries, one request per row; required: task_id'],
+      ['update', true, null, 'PUT /api/entries/{id}, one request per row'],
+      [
+        'write_rule',
+        true,
+        'date+duration | start_time+end_time',
+        'a time entry needs task_id plus either (date, duration) or (start_time, end_time)',
+      ],
+    ]);
+    expect((await q('company')).rows).toEqual([
+      ['delete', false, null, null],
+      ['insert', false, null, null],
+      ['update', true, null, 'PUT /api/company, one request'],
+    ]);
+    const inv = (await q('invoices')).rows;
+    expect(inv).toContainEqual([
+      'write_rule',
+      true,
+      'discount',
+      expect.stringContaining("Field 'discount' cannot be empty"),
+    ]);
+    expect((await q('reports')).rows).toContainEqual([
+      'update',
+      true,
+      null,
+      'PUT /api/reports/{id}, one request per row, after GET /{id}: Paymo takes only the full specification',
+    ]);
+    expect(sim.requestLog.count()).toBe(0);
+  });
+});
