@@ -259,11 +259,18 @@ async function runDescribe(argv: string[]): Promise<void> {
   const db = await openConnection(false, true);
   try {
     const d = db.describe(name);
-    const cols = d.columns.map((c) => [c.name, c.type, c.nullable ? '' : 'not null', c.pushdown, c.comment]);
+    const cols = d.columns.map((c) => [
+      c.name,
+      c.type,
+      c.nullable ? '' : 'not null',
+      c.write,
+      c.pushdown,
+      c.comment,
+    ]);
     const lines = [
       `Table "${d.name}"${d.comment ? `: ${d.comment}` : ''}`,
       formatTable(
-        ['column', 'type', 'nullable', 'pushed to Paymo', 'description'].map((n) => ({
+        ['column', 'type', 'nullable', 'on write', 'pushed to Paymo', 'description'].map((n) => ({
           name: n,
           type: 'text' as const,
         })),
@@ -271,6 +278,9 @@ async function runDescribe(argv: string[]): Promise<void> {
       ).trimEnd(),
       `Statements: ${d.operations.join(', ')}`,
     ];
+    // The rules are Markdown in the README; a terminal shows them without the code quotes.
+    if (d.writeRules !== 'read-only' && d.writeRules !== '—')
+      lines.push(`Write rules: ${d.writeRules.replaceAll('`', '')}`);
     if (d.aliases.length) lines.push(`Also named: ${d.aliases.join(', ')}`);
     if (d.primaryKey.length) lines.push(`Primary key: ${d.primaryKey.join(', ')}`);
     for (const fk of d.foreignKeys) lines.push(`Foreign key: ${fk.column} → ${fk.references}`);

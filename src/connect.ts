@@ -3,6 +3,7 @@ import type { SqlType } from './catalog/types.js';
 import type { QueryOptions, QueryResult } from './engine.js';
 import { SqlError, toSqlError } from './errors.js';
 import { rowsToArrow } from './output/arrow.js';
+import { writeRulesText } from './paymo/docs.js';
 import { DEFAULT_BASE_URL, PaymoClient, type PaymoRequestEvent } from './paymo/http-client.js';
 import { PaymoTable } from './paymo/paymo-table.js';
 import type { ObjectSpec } from './paymo/specs/types.js';
@@ -73,6 +74,8 @@ export interface ColumnInfo {
   readonly comment: string;
   /** Operators Paymo evaluates for this column, e.g. `=, IN (exact)`; empty when filtered locally. */
   readonly pushdown: string;
+  /** How writes treat it: `read-only`, `INSERT only`, `required on INSERT`, or empty (assignable). */
+  readonly write: string;
 }
 
 /** A table's full description: columns, keys, required filters, allowed statements. */
@@ -82,6 +85,8 @@ export interface TableDescription extends TableInfo {
   readonly foreignKeys: readonly { readonly column: string; readonly references: string }[];
   /** What a query must filter on (or how the table reads without it), in words; null when nothing. */
   readonly requiredFilter: string | null;
+  /** The table's write rules in words (the README's DML matrix column), `read-only` when it takes no write. */
+  readonly writeRules: string;
 }
 
 /** An open connection to one Paymo account (or the demo). */
@@ -142,7 +147,15 @@ function describeSpec(spec: ObjectSpec): TableDescription {
     if (c.interval)
       byExactness.set('inexact', [...(byExactness.get('inexact') ?? []), `ranges via ${c.interval.param}`]);
     const pushdown = [...byExactness].map(([ex, ops]) => `${ops.join(', ')} (${ex})`).join('; ');
-    return { name: c.name, type: c.type, nullable: c.nullable, comment: c.comment, pushdown };
+    const write =
+      c.readOnly || (!spec.writes.insert && !spec.writes.update)
+        ? 'read-only'
+        : c.requiredOnInsert && spec.writes.insert
+          ? 'required on INSERT'
+          : c.createOnly
+            ? 'INSERT only'
+            : '';
+    return { name: c.name, type: c.type, nullable: c.nullable, comment: c.comment, pushdown, write };
   });
   const read = spec.read;
   let requiredFilter: string | null = null;
@@ -168,6 +181,7 @@ function describeSpec(spec: ObjectSpec): TableDescription {
       references: `${f.table}.${f.references}`,
     })),
     requiredFilter,
+    writeRules: writeRulesText(spec),
   };
 }
 
@@ -286,10 +300,16 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
           aliases: [],
           comment: 'system table',
           operations: ['SELECT'],
-          columns: source.schema.map((c) => ({ ...c, comment: c.comment ?? '', pushdown: '' })),
+          columns: source.schema.map((c) => ({
+            ...c,
+            comment: c.comment ?? '',
+            pushdown: '',
+            write: 'read-only',
+          })),
           primaryKey: [],
           foreignKeys: [],
           requiredFilter: null,
+          writeRules: 'read-only',
         };
       }
       return describeSpec(source.spec);

@@ -113,6 +113,10 @@ describe('paymo-sql query / explain / tables / describe', () => {
     expect(d.code).toBe(0);
     expect(d.stdout).toContain('Foreign key: project_id → projects.id');
     expect(d.stdout).toMatch(/project_id\s+\| bigint/);
+    // How writes treat each column, and the table's write rules from the spec.
+    expect(d.stdout).toMatch(/^ name\s+\| text\s+\| not null \| required on INSERT /m);
+    expect(d.stdout).toMatch(/^ id\s+\| bigint\s+\| not null \| read-only /m);
+    expect(d.stdout).toContain('Write rules: INSERT requires name and one of project_id or tasklist_id');
     const unknown = await cli(['describe', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('SQLSTATE: 42P01');
