@@ -47,7 +47,11 @@ export function writeRulesText(spec: ObjectSpec): string {
         break;
       case 'one-of-groups':
         // An INSERT rule means nothing on a table that takes no INSERT.
-        if (w.insert) needs.push(groupsText(rule.groups));
+        // Exclusive alternatives also bind an UPDATE: it may not assign columns of two groups.
+        if (w.insert && rule.exclusive) {
+          const never = rule.groups.length === 2 ? 'not both' : 'only one of them';
+          needs.push(`${groupsText(rule.groups)}, ${never}${w.update ? ' (on UPDATE too)' : ''}`);
+        } else if (w.insert) needs.push(groupsText(rule.groups));
         break;
       default:
         // A rule kind added later still documents itself through its message.

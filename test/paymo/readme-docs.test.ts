@@ -44,7 +44,7 @@ describe('README sections generated from the specs', () => {
       /^INSERT requires `name` and one of `project_id` or `tasklist_id`/,
     );
     expect(writeRulesText(spec('time_entries'))).toBe(
-      'INSERT requires `task_id` and either (`date`, `duration`) or (`start_time`, `end_time`)',
+      'INSERT requires `task_id` and either (`date`, `duration`) or (`start_time`, `end_time`), not both (on UPDATE too)',
     );
     expect(writeRulesText(spec('invoices'))).toContain('`discount` must be greater than 0 when given');
     expect(writeRulesText(spec('me'))).toBe('read-only');
