@@ -1,16 +1,32 @@
 import type { Catalog } from './catalog/catalog.js';
 import { type Zone, zoneByName } from './catalog/timezone.js';
 import type { SqlType } from './catalog/types.js';
-import { SqlError, toSqlError } from './errors.js';
+import { featureNotSupported, SqlError, toSqlError } from './errors.js';
 import { Executor } from './exec/execute.js';
-import { bindQuery, describeQuery } from './plan/bind.js';
-import { explainPlan, scanRequestOf } from './plan/explain.js';
+import {
+  checkFiltered,
+  checkRowCap,
+  emptyWriteStats,
+  runCopy,
+  runWrite,
+  type WriteLimits,
+  type WriteSettingNames,
+} from './exec/write.js';
+import { bindQuery, describeQuery, type ParamTypes, paramTypeList } from './plan/bind.js';
+import { explainPlan, explainWrite, scanRequestOf } from './plan/explain.js';
+import type { ColumnDef } from './plan/expr.js';
 import type { LogicalPlan } from './plan/logical.js';
 import { optimize } from './plan/optimize.js';
 import { withPlanningZone } from './plan/types.js';
 import { forEachNode } from './plan/walk.js';
-import type { AstQuery, AstStatement } from './sql/ast.js';
+import { planCopy, planWrite, type WritePlan } from './plan/write.js';
+import type { AstExplainable, AstQuery, AstWrite } from './sql/ast.js';
 import { parseSql } from './sql/parse.js';
+
+export type { WriteSettingNames } from './exec/write.js';
+
+/** The row cap of a write statement when QueryOptions.maxWriteRows is not given. */
+export const DEFAULT_MAX_WRITE_ROWS = 100;
 
 /** One result column: its name and SQL type. */
 export interface Field {
@@ -72,6 +88,11 @@ export interface EngineOptions {
   readonly pushdown?: boolean;
   /** Default session time zone (IANA name or ISO offset); UTC when omitted. */
   readonly timeZone?: string;
+  /**
+   * How the session names the settings behind `allowUnfilteredWrites` / `maxWriteRows`, so a refused
+   * write tells the user what to `SET`; without it messages name the query options.
+   */
+  readonly writeSettingNames?: WriteSettingNames;
 }
 
 /** The SQL engine: parse → bind → optimize → execute over a catalog of TableSources. */
@@ -80,25 +101,26 @@ export interface Engine {
   query(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult>;
   /** Runs one statement, yielding row batches as they are produced. */
   stream(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryStream>;
-  /** The EXPLAIN text of a query; with `analyze`, runs it and includes per-node statistics. */
+  /**
+   * The EXPLAIN text of a query or write; with `analyze`, runs it (a write is performed, as in
+   * PostgreSQL) and includes per-node statistics. EXPLAIN of a write makes no write request.
+   */
   explain(
     sql: string,
-    opts?: {
-      analyze?: boolean;
-      verbose?: boolean;
-      params?: readonly unknown[];
-      signal?: AbortSignal;
-      timeZone?: string;
-    },
+    opts?: QueryOptions & { analyze?: boolean; verbose?: boolean; params?: readonly unknown[] },
   ): Promise<string>;
-  /** The optimized logical plan of a query (for tests and tools). */
+  /** The optimized logical plan of a query (for tests and tools); writes are refused (0A000). */
   plan(sql: string, params?: readonly unknown[]): LogicalPlan;
   /**
    * Result columns and parameter types of a statement without running it or knowing its parameter
    * values (the wire protocol's Parse/Describe). Parameters take the type their context gives them.
    */
   describe(sql: string): { command: string; fields: readonly Field[]; paramTypes: readonly SqlType[] };
-  /** Starts `COPY table [(columns)] FROM STDIN`; throws (42P01, 42703, 0A000 for a table without INSERT) before any data. */
+  /**
+   * Starts `COPY table [(columns)] FROM STDIN`; `table` as written in SQL (`public."Tasks"`: unquoted
+   * parts fold to lower case). Throws (42P01, 42703, 42701, 428C9, 23502 for a required column left
+   * out, 0A000 for a table without INSERT) before any data.
+   */
   copyFrom(table: string, columns: readonly string[] | undefined, opts?: QueryOptions): CopyFrom;
   /** Runs every statement of a multi-statement text in order (simple-query protocol), one result each. */
   queryMany(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult[]>;
@@ -133,12 +155,39 @@ export function createEngine(options: EngineOptions): Engine {
     };
   };
 
-  // Writes are parsed but not yet planned (issue 5 wires them in).
-  const queryOf = (stmt: AstStatement): AstQuery => {
-    if (stmt.type === 'write')
-      throw new SqlError('0A000', `${stmt.write.type.toUpperCase()} is not supported`);
-    return stmt.query;
+  const limitsOf = (opts: QueryOptions): WriteLimits => ({
+    maxWriteRows: opts.maxWriteRows ?? DEFAULT_MAX_WRITE_ROWS,
+    allowUnfilteredWrites: opts.allowUnfilteredWrites ?? false,
+    ...(options.writeSettingNames ? { settingNames: options.writeSettingNames } : {}),
+  });
+
+  /** An optimized read plan whose scans the sources accepted. */
+  const finish = (p: LogicalPlan): LogicalPlan => {
+    const o = optimize(p, { pushdown });
+    forEachNode(o, (n) => {
+      if (n.kind === 'scan') n.source.validateScan?.(scanRequestOf(n));
+    });
+    return o;
   };
+
+  const planWriteOf = (
+    w: AstWrite,
+    params: readonly unknown[],
+    zone: Zone,
+    describe?: ParamTypes,
+  ): WritePlan =>
+    withPlanningZone(zone, () =>
+      planWrite(w, {
+        catalog: options.catalog,
+        params,
+        // Describing plans nothing to run: no optimizing, no scan validation (as for queries).
+        finish: describe ? (p) => p : finish,
+        ...(describe ? { describe } : {}),
+      }),
+    );
+
+  const fieldsOf = (cols: readonly ColumnDef[]): Field[] =>
+    cols.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type }));
 
   const single = (sql: string) => {
     const stmts = parseSql(sql);
@@ -146,17 +195,85 @@ export function createEngine(options: EngineOptions): Engine {
     return stmts[stmts.length - 1]!;
   };
 
+  const executor = (zone: Zone, signal?: AbortSignal, analyze = false): Executor =>
+    new Executor({ userFunction, zone, ...(analyze ? { analyze } : {}), ...(signal ? { signal } : {}) });
+
+  const runWriteStmt = async (
+    w: AstWrite,
+    params: readonly unknown[],
+    opts: QueryOptions,
+  ): Promise<QueryResult> => {
+    const zone = zoneOf(opts.timeZone);
+    const plan = planWriteOf(w, params, zone);
+    const out = await runWrite(plan, {
+      ...limitsOf(opts),
+      executor: executor(zone, opts.signal),
+      zone,
+      stats: emptyWriteStats(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return {
+      command: w.type.toUpperCase(),
+      rowCount: out.rowCount,
+      fields: plan.returning ? fieldsOf(plan.returning.fields) : [],
+      rows: out.rows,
+    };
+  };
+
+  /** Why running a write would be refused by the safety settings (EXPLAIN shows it as a note). */
+  const writeNotes = (plan: WritePlan, opts: QueryOptions): string[] => {
+    const limits = limitsOf(opts);
+    const notes: string[] = [];
+    const refused = (f: () => void): void => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof SqlError) notes.push(`refused when run: ${e.message}`);
+      }
+    };
+    if (plan.op !== 'insert') refused(() => checkFiltered(plan.op, plan.target, plan.filtered, limits));
+    if (plan.op === 'insert' && plan.cells)
+      refused(() =>
+        checkRowCap({ op: 'insert', text: `INSERT into ${plan.target.name}` }, plan.cells!.length, limits),
+      );
+    return notes;
+  };
+
   const explainText = async (
-    q: AstQuery,
+    stmt: AstExplainable,
     analyze: boolean,
     params: readonly unknown[],
-    signal?: AbortSignal,
+    opts: QueryOptions,
     verbose = false,
-    zone: Zone = zoneOf(),
   ): Promise<string> => {
-    const { plan } = planQuery(q, params, zone);
+    const zone = zoneOf(opts.timeZone);
+    if (stmt.type === 'write') {
+      const plan = planWriteOf(stmt.write, params, zone);
+      if (!analyze) return explainWrite(plan, { verbose, notes: writeNotes(plan, opts) });
+      // EXPLAIN ANALYZE performs the write, as PostgreSQL does.
+      const ex = executor(zone, opts.signal, true);
+      const stats = emptyWriteStats();
+      const t0 = performance.now();
+      const out = await runWrite(plan, {
+        ...limitsOf(opts),
+        executor: ex,
+        zone,
+        stats,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      const ms = performance.now() - t0;
+      let requests = stats.requests;
+      for (const s of ex.stats.values()) requests += s.scan?.requests ?? 0;
+      const text = explainWrite(plan, {
+        verbose,
+        stats: ex.stats,
+        write: { rows: out.rowCount, ms, write: stats },
+      });
+      return `${text}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
+    }
+    const { plan } = planQuery(stmt.query, params, zone);
     if (!analyze) return explainPlan(plan, undefined, { verbose });
-    const ex = new Executor({ analyze: true, userFunction, zone, ...(signal ? { signal } : {}) });
+    const ex = executor(zone, opts.signal, true);
     const t0 = performance.now();
     await ex.collect(plan);
     const ms = performance.now() - t0;
@@ -166,19 +283,12 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const run = async (
-    stmt: AstStatement,
+    stmt: ReturnType<typeof parseSql>[number],
     params: readonly unknown[],
     opts: QueryOptions,
   ): Promise<QueryResult> => {
     if (stmt.type === 'explain') {
-      const text = await explainText(
-        stmt.query,
-        stmt.analyze,
-        params,
-        opts.signal,
-        stmt.verbose,
-        zoneOf(opts.timeZone),
-      );
+      const text = await explainText(stmt.statement, stmt.analyze, params, opts, stmt.verbose);
       const rows = text.split('\n').map((l) => [l]);
       return {
         command: 'EXPLAIN',
@@ -187,10 +297,10 @@ export function createEngine(options: EngineOptions): Engine {
         rows,
       };
     }
+    if (stmt.type === 'write') return runWriteStmt(stmt.write, params, opts);
     const zone = zoneOf(opts.timeZone);
-    const { plan, fields } = planQuery(queryOf(stmt), params, zone);
-    const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const rows = await ex.collect(plan);
+    const { plan, fields } = planQuery(stmt.query, params, zone);
+    const rows = await executor(zone, opts.signal).collect(plan);
     return { command: 'SELECT', rowCount: rows.length, fields, rows };
   };
 
@@ -205,8 +315,9 @@ export function createEngine(options: EngineOptions): Engine {
     async stream(sql, params = [], opts = {}) {
       try {
         const stmt = single(sql);
-        if (stmt.type === 'explain') {
-          const r = await engine.query(sql, params, opts);
+        if (stmt.type === 'explain' || stmt.type === 'write') {
+          // A write completes before its first row can be reported; EXPLAIN is a few lines.
+          const r = await run(stmt, params, opts);
           return {
             command: r.command,
             fields: r.fields,
@@ -216,8 +327,8 @@ export function createEngine(options: EngineOptions): Engine {
           };
         }
         const zone = zoneOf(opts.timeZone);
-        const { plan, fields } = planQuery(queryOf(stmt), params, zone);
-        const ex = new Executor({ userFunction, zone, ...(opts.signal ? { signal: opts.signal } : {}) });
+        const { plan, fields } = planQuery(stmt.query, params, zone);
+        const ex = executor(zone, opts.signal);
         return {
           command: 'SELECT',
           fields,
@@ -237,14 +348,12 @@ export function createEngine(options: EngineOptions): Engine {
     async explain(sql, opts = {}) {
       try {
         const stmt = single(sql);
-        const q = queryOf(stmt);
         return await explainText(
-          q,
+          stmt.type === 'explain' ? stmt.statement : stmt,
           opts.analyze ?? (stmt.type === 'explain' && stmt.analyze),
           opts.params ?? [],
-          opts.signal,
+          opts,
           opts.verbose ?? (stmt.type === 'explain' && stmt.verbose),
-          zoneOf(opts.timeZone),
         );
       } catch (e) {
         throw toSqlError(e);
@@ -252,33 +361,80 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     plan(sql, params = []) {
-      return planQuery(queryOf(single(sql)), params).plan;
+      const stmt = single(sql);
+      if (stmt.type !== 'query')
+        throw featureNotSupported(
+          'plan() of this statement',
+          'plan() shows queries; use explain() for writes',
+        );
+      return planQuery(stmt.query, params).plan;
     },
 
     describe(sql) {
       try {
         const stmt = single(sql);
-        if (stmt.type === 'explain') {
-          const d = describeQuery(stmt.query, options.catalog);
-          return {
-            command: 'EXPLAIN',
-            fields: [{ name: 'QUERY PLAN', type: 'text' }],
-            paramTypes: d.paramTypes,
-          };
+        const inner = stmt.type === 'explain' ? stmt.statement : stmt;
+        let fields: Field[];
+        let paramTypes: SqlType[];
+        if (inner.type === 'write') {
+          const describe: ParamTypes = { types: new Map(), seen: new Set() };
+          const plan = planWriteOf(inner.write, [], zoneOf(), describe);
+          fields = plan.returning ? fieldsOf(plan.returning.fields) : [];
+          paramTypes = paramTypeList(describe);
+        } else {
+          const d = describeQuery(inner.query, options.catalog);
+          fields = fieldsOf(d.fields);
+          paramTypes = d.paramTypes;
         }
-        const d = describeQuery(queryOf(stmt), options.catalog);
+        if (stmt.type === 'explain')
+          return { command: 'EXPLAIN', fields: [{ name: 'QUERY PLAN', type: 'text' }], paramTypes };
         return {
-          command: 'SELECT',
-          fields: d.fields.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type })),
-          paramTypes: d.paramTypes,
+          command: inner.type === 'write' ? inner.write.type.toUpperCase() : 'SELECT',
+          fields,
+          paramTypes,
         };
       } catch (e) {
         throw toSqlError(e);
       }
     },
 
-    copyFrom(table) {
-      throw new SqlError('0A000', `COPY ${table} FROM STDIN is not supported yet`);
+    copyFrom(table, columns, opts = {}) {
+      let planned: ReturnType<typeof planCopy>;
+      try {
+        planned = planCopy(options.catalog, table, columns);
+      } catch (e) {
+        throw toSqlError(e);
+      }
+      const { target, columns: cols } = planned;
+      const rows: (readonly (string | null)[])[] = [];
+      let aborted: string | undefined;
+      return {
+        columns: cols.map((c) => c.name),
+        write(batch) {
+          if (aborted === undefined) for (const r of batch) rows.push(r);
+        },
+        async end() {
+          if (aborted !== undefined)
+            throw new SqlError('57014', `COPY ${target.name} was aborted: ${aborted}`);
+          try {
+            const n = await runCopy(target, cols, rows, {
+              ...limitsOf(opts),
+              zone: zoneOf(opts.timeZone),
+              stats: emptyWriteStats(),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            });
+            return { command: 'COPY', rowCount: n, fields: [], rows: [] };
+          } catch (e) {
+            throw toSqlError(e);
+          } finally {
+            rows.length = 0;
+          }
+        },
+        abort(reason) {
+          aborted = reason;
+          rows.length = 0;
+        },
+      };
     },
 
     async queryMany(sql, params = [], opts = {}) {

@@ -443,7 +443,11 @@ export function formatJson(v: unknown): string {
 
 function parseArrayText(s: string, el: SqlType): unknown[] {
   const t = s.trim();
-  if (!t.startsWith('{') || !t.endsWith('}')) throw invalidTextRepresentation(`${el}[]`, s);
+  if (!t.startsWith('{'))
+    throw new SqlError('22P02', `malformed array literal: "${s}"`, {
+      detail: 'Array value must start with "{" or dimension information.',
+    });
+  if (!t.endsWith('}')) throw new SqlError('22P02', `malformed array literal: "${s}"`);
   const body = t.slice(1, -1);
   if (body.trim() === '') return [];
   const out: unknown[] = [];
@@ -479,7 +483,12 @@ function textToNumber(s: string, type: SqlType): number {
   if (type === 'integer' || type === 'bigint') {
     if (!INT_RE.test(s)) throw invalidTextRepresentation(type, s);
     const n = Number(s);
-    checkIntRange(n, type);
+    try {
+      checkIntRange(n, type);
+    } catch {
+      // Reading text names the value, as PostgreSQL's input functions do.
+      throw new SqlError('22003', `value "${s}" is out of range for type ${type}`);
+    }
     return n;
   }
   const low = s.trim().toLowerCase();

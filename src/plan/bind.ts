@@ -135,15 +135,56 @@ const emptyScope = (parent: Scope | null): Scope => ({
 });
 
 /**
+ * Parameter types learnt while describing a statement without values (the wire protocol's
+ * Parse/Describe): the type each `$n` is coerced to by its context, and every index met.
+ */
+export interface ParamTypes {
+  readonly types: Map<number, SqlType>;
+  readonly seen: Set<number>;
+}
+
+/** Options of one bind. */
+export interface BindOptions {
+  /**
+   * Leaves untyped literals (and `$n` given as text) of the top-level select list `unknown`, for a
+   * caller that types them itself: INSERT and UPDATE read them with the target column's input syntax.
+   */
+  readonly untypedOutput?: boolean;
+  /** Describing: `$n` become placeholders whose types are recorded here; `params` is ignored. */
+  readonly describe?: ParamTypes;
+  /**
+   * The clause the top-level select list stands for when a write builds the query (`VALUES`,
+   * `UPDATE`, `RETURNING`): aggregate, window and set-returning functions there are refused with
+   * PostgreSQL's message naming that clause.
+   */
+  readonly clause?: string;
+}
+
+/**
  * Binds a parsed query against the catalog: resolves names to column ids (with scopes for subqueries,
  * including correlated ones), expands `*`, applies PostgreSQL's typing and coercion rules, plans
  * aggregates, windows, DISTINCT [ON], ORDER BY and LIMIT, decorrelates `EXISTS` / `IN (subquery)`
  * conjuncts of WHERE into semi/anti joins, and substitutes `$n` parameters as literals.
  */
-export function bindQuery(query: AstQuery, catalog: Catalog, params: readonly unknown[] = []): BoundQuery {
-  const b = new Binder(catalog, params);
-  const plan = b.query(query, null);
+export function bindQuery(
+  query: AstQuery,
+  catalog: Catalog,
+  params: readonly unknown[] = [],
+  opts: BindOptions = {},
+): BoundQuery {
+  const b = new Binder(catalog, params, opts.describe?.types);
+  const plan = b.query(query, null, opts.untypedOutput ?? false, opts.clause);
+  if (opts.describe) for (const i of b.paramIndexes) opts.describe.seen.add(i);
   return { plan, fields: outputOf(plan) };
+}
+
+/** The parameter types of a described statement, `$1` first (`text` where nothing decided, as PostgreSQL's unknown → text). */
+export function paramTypeList(p: ParamTypes): SqlType[] {
+  const n = Math.max(0, ...p.seen);
+  return Array.from({ length: n }, (_, i) => {
+    const t = p.types.get(i + 1) ?? 'text';
+    return t === 'unknown' ? 'text' : t;
+  });
 }
 
 /**
@@ -154,15 +195,9 @@ export function describeQuery(
   query: AstQuery,
   catalog: Catalog,
 ): { fields: readonly ColumnDef[]; paramTypes: SqlType[] } {
-  const types = new Map<number, SqlType>();
-  const b = new Binder(catalog, [], types);
-  const plan = b.query(query, null);
-  const n = Math.max(0, ...b.paramIndexes);
-  const paramTypes = Array.from({ length: n }, (_, i) => {
-    const t = types.get(i + 1) ?? 'text';
-    return t === 'unknown' ? 'text' : t;
-  });
-  return { fields: outputOf(plan), paramTypes };
+  const describe: ParamTypes = { types: new Map(), seen: new Set() };
+  const { fields } = bindQuery(query, catalog, [], { describe });
+  return { fields, paramTypes: paramTypeList(describe) };
 }
 
 class Binder {
@@ -187,8 +222,11 @@ class Binder {
 
   // ---------------------------------------------------------------- queries
 
-  /** `branch`: a direct operand of a set operation, whose untyped literals the set operation types. */
-  query(q: AstQuery, outer: Scope | null, branch = false): LogicalPlan {
+  /**
+   * `branch`: a direct operand of a set operation, whose untyped literals the set operation types.
+   * `listClause`: see BindOptions.clause.
+   */
+  query(q: AstQuery, outer: Scope | null, branch = false, listClause?: string): LogicalPlan {
     const ctes: CteDef[] = [];
     if (q.ctes.length > 0) {
       const frame = new Map<string, CteDef>();
@@ -213,7 +251,7 @@ class Binder {
           frame.set(c.name, def);
           ctes.push(def);
         }
-        const body = q.type === 'select' ? this.select(q, outer, branch) : this.setop(q, outer);
+        const body = q.type === 'select' ? this.select(q, outer, branch, listClause) : this.setop(q, outer);
         return {
           kind: 'with',
           ctes: ctes.map((c) => ({ cteId: c.cteId, name: c.name, plan: c.plan })),
@@ -223,7 +261,7 @@ class Binder {
         this.cteStack.pop();
       }
     }
-    return q.type === 'select' ? this.select(q, outer, branch) : this.setop(q, outer);
+    return q.type === 'select' ? this.select(q, outer, branch, listClause) : this.setop(q, outer);
   }
 
   /**
@@ -358,7 +396,7 @@ class Binder {
     return { kind: 'limit', input: plan, limit, offset };
   }
 
-  private select(q: AstSelect, outer: Scope | null, branch = false): LogicalPlan {
+  private select(q: AstSelect, outer: Scope | null, branch = false, listClause?: string): LogicalPlan {
     let plan: LogicalPlan;
     let scope: Scope;
     if (q.from) {
@@ -402,13 +440,14 @@ class Binder {
 
     // Select list (stars expanded), HAVING and ORDER BY are bound against the FROM scope; aggregate
     // and window calls stay inline as placeholders until the Aggregate/Window nodes exist.
+    const allowed = listClause === undefined;
     const ctx: ExprCtx = {
       scope,
-      agg: true,
-      window: true,
-      srf: true,
+      agg: allowed,
+      window: allowed,
+      srf: allowed,
       windows: q.windows,
-      clause: 'SELECT',
+      clause: listClause ?? 'SELECT',
       ...(decorrelate ? { decorrelate } : {}),
     };
     const items: { expr: Expr; name: string }[] = [];

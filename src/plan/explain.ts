@@ -3,6 +3,8 @@ import { toText } from '../catalog/values.js';
 import { assertNever, type Expr, type SortKey } from './expr.js';
 import { splitJoinKeys } from './join-keys.js';
 import { type LogicalPlan, outputOf } from './logical.js';
+import { forEachNode } from './walk.js';
+import type { WritePlan } from './write.js';
 
 /** Runtime figures EXPLAIN ANALYZE prints next to a node (see exec's NodeStats). */
 export interface ExplainStats {
@@ -113,9 +115,34 @@ export function explainPlan(
   stats?: ReadonlyMap<LogicalPlan, ExplainStats>,
   opts: { verbose?: boolean } = {},
 ): string {
+  const { lines, estimate } = renderPlan(plan, 0, stats, opts);
+  if (!stats && estimate.known && estimate.scans > 0) {
+    // Correlated subplans may run once per outer key, so their scans make this a lower bound.
+    lines.push(`Estimated requests: ${estimate.perRow ? 'at least ' : ''}${estimate.total}`);
+  }
+  return lines.join('\n');
+}
+
+/** What the scans of a plan are expected to cost: the summed estimates, and whether they are complete. */
+interface Estimate {
+  total: number;
+  scans: number;
+  /** Every scan gave an estimate. */
+  known: boolean;
+  /** Some scans run per outer row (correlated subplans, LATERAL): the total is a lower bound. */
+  perRow: boolean;
+}
+
+/** The plan's EXPLAIN lines, indented `depth` levels, and its request estimate. */
+function renderPlan(
+  plan: LogicalPlan,
+  depth0: number,
+  stats: ReadonlyMap<LogicalPlan, ExplainStats> | undefined,
+  opts: { verbose?: boolean },
+): { lines: string[]; estimate: Estimate } {
   const lines: string[] = [];
   const subplans: { plan: LogicalPlan; correlated: boolean }[] = [];
-  const estimate = { total: 0, scans: 0, known: true, perRow: false };
+  const estimate: Estimate = { total: 0, scans: 0, known: true, perRow: false };
   let inSubplan = 0;
   const walk = (p: LogicalPlan, depth: number): void => {
     const pad = '  '.repeat(depth);
@@ -270,10 +297,80 @@ export function explainPlan(
       if (sp.correlated) inSubplan--;
     }
   };
-  walk(plan, 0);
-  if (!stats && estimate.known && estimate.scans > 0) {
-    // Correlated subplans may run once per outer key, so their scans make this a lower bound.
-    lines.push(`Estimated requests: ${estimate.perRow ? 'at least ' : ''}${estimate.total}`);
+  walk(plan, depth0);
+  return { lines, estimate };
+}
+
+/** What EXPLAIN ANALYZE of a write reports about the writes themselves. */
+export interface WriteExplainStats {
+  readonly rows: number;
+  readonly ms: number;
+  readonly write: ScanStats;
+}
+
+const WRITE_NODE: Record<WritePlan['op'], string> = { insert: 'Insert', update: 'Update', delete: 'Delete' };
+
+/**
+ * EXPLAIN of a write: a node naming the operation, table and expected requests (one per row: the
+ * count is exact for INSERT … VALUES, per row otherwise), with the assigned columns or SET list,
+ * RETURNING, the source's describeWrite lines and any `notes` (e.g. that a safety setting would
+ * refuse it), then the read plan below it (UPDATE / DELETE, INSERT … SELECT, VALUES that read
+ * tables) with its own scans and requests. With statistics (EXPLAIN ANALYZE, the write was
+ * performed) it shows rows written and the write requests made.
+ */
+export function explainWrite(
+  plan: WritePlan,
+  opts: {
+    readonly verbose?: boolean;
+    readonly notes?: readonly string[];
+    readonly stats?: ReadonlyMap<LogicalPlan, ExplainStats>;
+    readonly write?: WriteExplainStats;
+  } = {},
+): string {
+  const t = plan.target;
+  const rowsKnown = plan.op === 'insert' && plan.cells !== undefined ? plan.cells.length : undefined;
+  const est =
+    rowsKnown !== undefined ? `rows=${rowsKnown}, est. requests=${rowsKnown}` : 'est. requests=1 per row';
+  const actual = opts.write ? ` (actual rows=${opts.write.rows} time=${opts.write.ms.toFixed(3)} ms)` : '';
+  const lines = [
+    `${WRITE_NODE[plan.op]} on ${t.name}${t.alias !== t.name ? ` AS ${t.alias}` : ''} (${est})${actual}`,
+  ];
+  const detail = (text: string): void => {
+    lines.push(`    ${text}`);
+  };
+  const columns =
+    plan.op === 'insert' ? plan.columns : plan.op === 'update' ? plan.slots.map((s) => s.column.name) : [];
+  if (plan.op === 'insert')
+    detail(`columns: ${plan.columns.join(', ') || '(none: every column takes its default)'}`);
+  if (plan.op === 'update')
+    detail(
+      `set: ${plan.slots.map((s) => `${s.column.name} = ${exprToString(s.expr)}`).join(', ') || '(nothing)'}`,
+    );
+  if (plan.returning) detail(`returning: ${plan.returning.fields.map((f) => f.name).join(', ')}`);
+  for (const d of t.source.describeWrite?.(plan.op, columns) ?? []) detail(d);
+  for (const n of opts.notes ?? []) detail(`note: ${n}`);
+  if (opts.write) {
+    const w = opts.write.write;
+    detail(`write requests=${w.requests} retries=${w.retries}`);
+  }
+  let readsTables = false;
+  forEachNode(plan.input, (p) => {
+    if (p.kind === 'scan') readsTables = true;
+  });
+  const read = renderPlan(
+    plan.input,
+    1,
+    opts.stats,
+    opts.verbose === undefined ? {} : { verbose: opts.verbose },
+  );
+  if (readsTables || plan.op !== 'insert') lines.push(...read.lines);
+  if (!opts.write) {
+    const e = read.estimate;
+    const writes = rowsKnown !== undefined ? `${rowsKnown} to write` : '1 per row written';
+    const reads = e.known ? `${e.perRow ? 'at least ' : ''}${e.total} to read` : 'the reads';
+    lines.push(
+      `Estimated requests: ${e.scans === 0 ? (rowsKnown ?? '1 per row written') : `${reads}, then ${writes}`}`,
+    );
   }
   return lines.join('\n');
 }

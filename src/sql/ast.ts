@@ -223,7 +223,7 @@ export interface AstInsert {
   readonly returning: readonly AstSelectItem[];
 }
 
-/** `UPDATE t [AS a] SET col = expr|DEFAULT, … [FROM …] [WHERE …] [RETURNING …]`. */
+/** `UPDATE t [AS a] SET col = expr|DEFAULT, … [WHERE …] [RETURNING …]`. */
 export interface AstUpdate {
   readonly type: 'update';
   readonly ctes: readonly AstCte[];
@@ -245,15 +245,17 @@ export interface AstDelete {
 /** A data-modifying statement. */
 export type AstWrite = AstInsert | AstUpdate | AstDelete;
 
+/** A statement EXPLAIN can show: a query or a write. */
+export type AstExplainable =
+  | { readonly type: 'query'; readonly query: AstQuery }
+  | { readonly type: 'write'; readonly write: AstWrite };
+
 /** A parsed statement the engine can run. */
 export type AstStatement =
-  | { readonly type: 'query'; readonly query: AstQuery }
-  | { readonly type: 'write'; readonly write: AstWrite }
+  | AstExplainable
   | {
       readonly type: 'explain';
       readonly analyze: boolean;
       readonly verbose: boolean;
-      readonly query: AstQuery;
-      /** Set when the explained statement is a write (then `query` is unused). */
-      readonly write?: AstWrite;
+      readonly statement: AstExplainable;
     };

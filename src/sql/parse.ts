@@ -2,21 +2,28 @@ import pkg from 'node-sql-parser/build/postgresql.js';
 import { featureNotSupported, SqlError, syntaxError } from '../errors.js';
 import type {
   AstCte,
+  AstDelete,
   AstExpr,
   AstFrame,
   AstFrom,
+  AstInsert,
+  AstInsertValue,
   AstOrderItem,
   AstQuery,
   AstSelect,
   AstSelectItem,
   AstStatement,
+  AstTarget,
+  AstUpdate,
   AstWindowSpec,
 } from './ast.js';
 import {
   ARRAY_TYPE_MARK,
   ARRAY_TYPES,
+  DEFAULT_VALUES_MARK,
   findTopLevelWord,
   GROUP_ALL_MARK,
+  INSERT_QUERY_MARK,
   type Rewritten,
   rewriteSql,
   SET_ALL_MARK,
@@ -61,18 +68,14 @@ function parseOne(sql: string): AstStatement[] {
     const analyze = explain[3]!.length > 0 || /\banaly[sz]e\b(?!\s+(false|off))/.test(opts);
     const verbose = explain[4]!.length > 0 || /\bverbose\b(?!\s+(false|off))/.test(opts);
     const rest = sql.slice(explain[0].length);
-    let inner: AstStatement[];
-    try {
-      inner = parseOne(rest);
-    } catch (e) {
-      throw e instanceof SqlError && e.position !== undefined
-        ? new SqlError(e.code, e.message, { position: e.position + explain[0].length })
-        : e;
-    }
-    if (inner.length !== 1 || inner[0]!.type !== 'query')
-      throw syntaxError('EXPLAIN needs exactly one query');
-    return [{ type: 'explain', analyze, verbose, query: inner[0]!.query }];
+    const inner = shifted(explain[0].length, () => parseOne(rest));
+    const statement = inner[0];
+    if (inner.length !== 1 || statement === undefined || statement.type === 'explain')
+      throw syntaxError('EXPLAIN needs exactly one query or INSERT/UPDATE/DELETE');
+    return [{ type: 'explain', analyze, verbose, statement }];
   }
+  const write = withWrite(sql);
+  if (write) return [write];
   // A bare VALUES statement is a query over a VALUES list (columns column1, column2, …).
   const values = /^\s*values\b/i.exec(sql);
   if (values) {
@@ -101,6 +104,47 @@ function parseOne(sql: string): AstStatement[] {
   return list.map((r) => new Normaliser(rw).statement(r));
 }
 
+/** Runs `f` on a piece starting `offset` characters into the text, moving error positions back. */
+function shifted<T>(offset: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof SqlError && e.position !== undefined
+      ? new SqlError(e.code, e.message, {
+          position: e.position + offset,
+          ...(e.detail !== undefined ? { detail: e.detail } : {}),
+          ...(e.hint !== undefined ? { hint: e.hint } : {}),
+        })
+      : e;
+  }
+}
+
+/**
+ * `WITH … INSERT/UPDATE/DELETE`: the grammar reads WITH only before SELECT (and UPDATE), so the
+ * CTE list is parsed as `WITH … SELECT 1` and the write on its own, then joined. Undefined when
+ * the text is not a WITH before a write.
+ */
+function withWrite(sql: string): AstStatement | undefined {
+  if (!/^\s*with\b/i.test(sql)) return undefined;
+  const at = findTopLevelWord(sql, ['select', 'insert', 'update', 'delete', 'values', 'table']);
+  const word = at < 0 ? '' : (/^[a-z]+/i.exec(sql.slice(at))?.[0] ?? '').toLowerCase();
+  if (word !== 'insert' && word !== 'update' && word !== 'delete') return undefined;
+  const head = parseOne(`${sql.slice(0, at)} select 1`)[0];
+  const body = shifted(at, () => parseOne(sql.slice(at)))[0];
+  if (head?.type !== 'query' || body?.type !== 'write')
+    throw syntaxError('syntax error at or near "WITH"', 1);
+  const ctes = head.query.ctes;
+  const target = body.write.table.name;
+  // The target is always the stored table; a CTE of the same name would make the statement read one
+  // relation and write another.
+  if (ctes.some((c) => c.name === target))
+    throw featureNotSupported(
+      `a WITH query named like the target table "${target}"`,
+      'rename the WITH query',
+    );
+  return { type: 'write', write: { ...body.write, ctes } };
+}
+
 function convertParseError(e: unknown, rw: Rewritten, sql: string): SqlError {
   if (e instanceof SqlError) return e;
   const loc = (e as { location?: { start?: { offset?: number } } }).location;
@@ -123,7 +167,106 @@ class Normaliser {
   statement(r: Raw): AstStatement {
     const t = str(r.type);
     if (t === 'select') return { type: 'query', query: this.query(r) };
+    if (t === 'insert') return { type: 'write', write: this.insert(r) };
+    if (t === 'update') return { type: 'write', write: this.update(r) };
+    if (t === 'delete') return { type: 'write', write: this.delete(r) };
     throw featureNotSupported(`${(t ?? 'this').toUpperCase()} statement`);
+  }
+
+  private target(raw: unknown, alias?: string): AstTarget {
+    const list = arr(raw);
+    if (list.length !== 1) throw featureNotSupported('writing to several tables in one statement');
+    const t = obj(list[0])!;
+    if (typeof t.table !== 'string') throw syntaxError('expected a table name');
+    const as = alias ?? (t.as === null || t.as === undefined ? undefined : this.ident(t.as));
+    return {
+      name: t.table,
+      ...(t.db ? { schema: String(t.db) } : {}),
+      ...(as !== undefined ? { alias: as } : {}),
+    };
+  }
+
+  private returning(r: Raw): AstSelectItem[] {
+    return arr(obj(r.returning)?.columns).map((c) => this.selectItem(obj(c)!));
+  }
+
+  private ctes(r: Raw): AstCte[] {
+    return arr(r.with).map((c) => this.cte(obj(c)!));
+  }
+
+  /** A VALUES cell or SET value: the DEFAULT keyword or an expression. */
+  private insertValue(v: unknown): AstInsertValue {
+    return isDefaultKeyword(obj(v)) ? { type: 'default' } : this.expr(v);
+  }
+
+  private insert(r: Raw): AstInsert {
+    if (r.conflict) throw featureNotSupported('INSERT … ON CONFLICT');
+    const table = this.target(r.table, this.rw.targetAlias);
+    const cols =
+      this.rw.insertColumns ??
+      (r.columns === null || r.columns === undefined ? undefined : arr(r.columns).map((c) => this.ident(c)));
+    const v = obj(r.values);
+    let source: AstInsert['source'];
+    if (v?.type === 'values') {
+      const rows = arr(v.values).map((row) => {
+        const ro = obj(row);
+        return ro?.type === 'expr_list' ? arr(ro.value) : [row];
+      });
+      const first = obj(rows[0]?.[0]);
+      const mark =
+        first?.type === 'column_ref' && obj(obj(first.column)?.expr)?.value === DEFAULT_VALUES_MARK;
+      source = mark
+        ? { kind: 'default' }
+        : { kind: 'values', rows: rows.map((row) => row.map((x) => this.insertValue(x))) };
+    } else if (v?.type === 'select' || v?.ast) {
+      const q = this.query(obj(v.ast) ?? v);
+      // Unwrap the derived table the rewriter put around a query followed by RETURNING.
+      const from = q.type === 'select' ? q.from : undefined;
+      const wrapped = from?.type === 'derived' && from.alias === INSERT_QUERY_MARK;
+      source = { kind: 'query', query: wrapped ? from.query : q };
+    } else throw syntaxError('INSERT needs VALUES, a query or DEFAULT VALUES');
+    return {
+      type: 'insert',
+      ctes: this.ctes(r),
+      table,
+      ...(cols !== undefined ? { columns: cols } : {}),
+      source,
+      returning: this.returning(r),
+    };
+  }
+
+  private update(r: Raw): AstUpdate {
+    if (arr(r.from).length > 0) throw featureNotSupported('UPDATE … FROM');
+    const table = this.target(r.table);
+    const set = arr(r.set).map((x) => {
+      const item = obj(x)!;
+      if (item.table !== null && item.table !== undefined) {
+        // PostgreSQL reads `SET t.a` as field `a` of a composite column `t`.
+        throw new SqlError(
+          '42703',
+          `column "${this.ident(item.table)}" of relation "${table.name}" does not exist`,
+        );
+      }
+      return { column: this.ident(item.column), value: this.insertValue(item.value) };
+    });
+    return {
+      type: 'update',
+      ctes: this.ctes(r),
+      table,
+      set,
+      ...(r.where ? { where: this.expr(r.where) } : {}),
+      returning: this.returning(r),
+    };
+  }
+
+  private delete(r: Raw): AstDelete {
+    return {
+      type: 'delete',
+      ctes: this.ctes(r),
+      table: this.target(r.from),
+      ...(r.where ? { where: this.expr(r.where) } : {}),
+      returning: this.returning(r),
+    };
   }
 
   /** Decodes a `'§n'` placeholder back to its literal text. */
@@ -443,6 +586,7 @@ class Normaliser {
     const type = str(e.type);
     switch (type) {
       case 'column_ref': {
+        if (isDefaultKeyword(e)) throw syntaxError('DEFAULT is not allowed in this context');
         if (e.column === '*')
           return e.table ? { type: 'star', table: this.ident(e.table) } : { type: 'star' };
         const name = this.ident(e.column);
@@ -754,6 +898,12 @@ function trimName(name: string, e: Raw): string {
   const first = obj(arr(obj(e.args)?.value)[0]);
   const side = first?.type === 'origin' ? String(first.value).toLowerCase() : 'both';
   return side === 'leading' ? 'ltrim' : side === 'trailing' ? 'rtrim' : 'btrim';
+}
+
+/** The unquoted keyword DEFAULT, which the parser reads as a column named `default`. */
+function isDefaultKeyword(e: Raw | undefined): boolean {
+  const c = obj(obj(e?.column)?.expr);
+  return e?.type === 'column_ref' && !e.table && c?.type === 'default' && c.value === 'default';
 }
 
 /** A `NOT (x)` the parser read as a call of a function named NOT, not in parentheses itself. */

@@ -10,6 +10,13 @@ export interface Rewritten {
   readonly originalOffset: (offset: number) => number;
   /** The statement said WITH RECURSIVE (the grammar drops the word, so it is lifted out here). */
   readonly recursive: boolean;
+  /** `INSERT INTO t AS alias`: the alias, lifted out because the grammar cannot read it. */
+  readonly targetAlias?: string;
+  /**
+   * `INSERT INTO t (cols) VALUES …`: the column list, lifted out because the grammar refuses a
+   * VALUES row of another length with its own message (the binder gives PostgreSQL's).
+   */
+  readonly insertColumns?: readonly string[];
 }
 
 type TokKind = 'ident' | 'qident' | 'string' | 'number' | 'param' | 'op' | 'punct';
@@ -49,6 +56,12 @@ export const ARRAY_TYPE_MARK = 900_000;
 
 /** Stand-in column for `GROUP BY ()`, which the parser cannot read. */
 export const GROUP_ALL_MARK = '§groupall';
+
+/** Stand-in VALUES row for `INSERT … DEFAULT VALUES`, which the parser cannot read. */
+export const DEFAULT_VALUES_MARK = '§defaultvalues';
+
+/** Alias of the derived table an INSERT's query is wrapped in when RETURNING follows it. */
+export const INSERT_QUERY_MARK = '§insertquery';
 
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
@@ -345,6 +358,64 @@ function filterToCase(input: Tok[]): Tok[] {
   return toks;
 }
 
+/** Parenthesis depth just before token `k`. */
+function depthAt(toks: readonly Tok[], k: number): number {
+  let depth = 0;
+  for (let i = 0; i < k; i++) {
+    if (toks[i]!.kind !== 'punct') continue;
+    if (toks[i]!.value === '(') depth++;
+    else if (toks[i]!.value === ')') depth--;
+  }
+  return depth;
+}
+
+/** Index just past `name` or `schema.name` starting at `k` (identifiers only), or -1. */
+function skipName(toks: readonly Tok[], k: number): number {
+  const ident = (t: Tok | undefined): boolean => t?.kind === 'ident' || t?.kind === 'qident';
+  if (!ident(toks[k])) return -1;
+  return toks[k + 1]?.value === '.' && ident(toks[k + 2]) ? k + 3 : k + 1;
+}
+
+/**
+ * Refuses, with 0A000 naming them, the write forms the engine cannot run (several of which the
+ * parser cannot even read): ON CONFLICT, UPDATE … FROM, DELETE … USING, multi-column SET, WHERE
+ * CURRENT OF. Looks only at the statement's own level (not inside parentheses).
+ */
+function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'delete'): void {
+  let depth = 0;
+  let inSet = false;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind === 'punct' && t.value === '(') {
+      if (depth === 0 && inSet && (isWord(toks[k - 1], 'set') || toks[k - 1]?.value === ','))
+        throw featureNotSupported(
+          'UPDATE … SET (column, …) = (…)',
+          'assign each column on its own: SET a = …, b = …',
+        );
+      depth++;
+      continue;
+    }
+    if (t.kind === 'punct' && t.value === ')') {
+      depth--;
+      continue;
+    }
+    if (depth > 0 || t.kind !== 'ident') continue;
+    if (kind === 'insert' && t.value === 'on' && isWord(toks[k + 1], 'conflict'))
+      throw featureNotSupported(
+        'INSERT … ON CONFLICT',
+        'the table has no unique constraints to detect a conflict with: look the row up first, then INSERT or UPDATE',
+      );
+    if (kind === 'delete' && t.value === 'using')
+      throw featureNotSupported('DELETE … USING', 'use a subquery: DELETE FROM t WHERE col IN (SELECT …)');
+    if (kind === 'update' && t.value === 'set') inSet = true;
+    if (kind === 'update' && (t.value === 'where' || t.value === 'returning')) inSet = false;
+    if (kind === 'update' && t.value === 'from' && !isWord(toks[k - 1], 'distinct'))
+      throw featureNotSupported('UPDATE … FROM', 'use a subquery: UPDATE t SET … WHERE col IN (SELECT …)');
+    if (t.value === 'where' && isWord(toks[k + 1], 'current') && isWord(toks[k + 2], 'of'))
+      throw featureNotSupported('WHERE CURRENT OF', 'name the row by its key: WHERE id = …');
+  }
+}
+
 /**
  * Rewrites SQL text into what node-sql-parser's postgresql grammar reads correctly:
  * folds unquoted identifiers to lower case; replaces every string literal (standard, `E'..'`,
@@ -353,9 +424,50 @@ function filterToCase(input: Tok[]): Tok[] {
  * becomes `a #> b` (read back as power);
  * `FETCH FIRST n ROWS ONLY` becomes `LIMIT n`; `TABLE t` becomes `SELECT * FROM t`; `$1::t` gets
  * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
+ * Writes: `INSERT INTO t AS a` loses its alias (returned in `targetAlias`), `DEFAULT VALUES` becomes a
+ * marker row, and unsupported write forms are refused (refuseWriteForms).
  */
 export function rewriteSql(sql: string): Rewritten {
   const toks = filterToCase(tokenize(sql));
+  const first = toks[0]?.kind === 'ident' ? toks[0].value : '';
+  let aliasAt = -1;
+  let defaultValuesAt = -1;
+  let wrapQuery: [number, number] | undefined;
+  let columnsAt: [number, number] | undefined;
+  let insertColumns: string[] | undefined;
+  let targetAlias: string | undefined;
+  if (first === 'insert' || first === 'update' || first === 'delete') {
+    refuseWriteForms(toks, first);
+    const end = first === 'insert' && isWord(toks[1], 'into') ? skipName(toks, 2) : -1;
+    if (
+      end > 0 &&
+      isWord(toks[end], 'as') &&
+      (toks[end + 1]?.kind === 'ident' || toks[end + 1]?.kind === 'qident')
+    ) {
+      aliasAt = end;
+      targetAlias = toks[end + 1]!.value;
+    }
+    const at = aliasAt >= 0 ? aliasAt + 2 : end;
+    if (at > 0 && isWord(toks[at], 'default') && isWord(toks[at + 1], 'values')) defaultValuesAt = at;
+    // `INSERT … SELECT … RETURNING x`: the grammar takes RETURNING for the last column's alias (and
+    // reads no parenthesised set operation), so the query becomes a derived table the normaliser unwraps.
+    const query =
+      at > 0 && toks[at]?.value === '(' && !isWord(toks[at + 1], 'select', 'with')
+        ? matchParen(toks, at) + 1
+        : at;
+    if (query > at && isWord(toks[query], 'values')) {
+      const names = toks.slice(at + 1, query - 1);
+      const ok = names.every((x, i) =>
+        i % 2 === 0 ? x.kind === 'ident' || x.kind === 'qident' : x.value === ',',
+      );
+      if (ok && names.length % 2 === 1) {
+        columnsAt = [at, query - 1];
+        insertColumns = names.filter((_, i) => i % 2 === 0).map((x) => x.value);
+      }
+    }
+    const returning = toks.findIndex((x, i) => i > query && isWord(x, 'returning') && depthAt(toks, i) === 0);
+    if (query > 0 && isWord(toks[query], 'select', 'with') && returning > 0) wrapQuery = [query, returning];
+  }
   const strings: string[] = [];
   const out: { text: string; pos: number; space: boolean }[] = [];
   // Keep the original spacing so `t.*`, `a::int` and `>-1` reach the parser as written.
@@ -367,6 +479,25 @@ export function rewriteSql(sql: string): Rewritten {
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
     const prev = toks[k - 1];
+    if (k === aliasAt) {
+      k++;
+      continue;
+    }
+    if (columnsAt && k === columnsAt[0]) {
+      k = columnsAt[1];
+      continue;
+    }
+    if (wrapQuery && (k === wrapQuery[0] || k === wrapQuery[1]))
+      out.push({
+        text: k === wrapQuery[0] ? 'select * from (' : `) as "${INSERT_QUERY_MARK}"`,
+        pos: t.pos,
+        space: true,
+      });
+    if (k === defaultValuesAt) {
+      out.push({ text: `values ("${DEFAULT_VALUES_MARK}")`, pos: t.pos, space: true });
+      k++;
+      continue;
+    }
     if (t.kind === 'ident' && t.value === 'similar' && isWord(toks[k + 1], 'to'))
       throw featureNotSupported('SIMILAR TO');
     // OPERATOR(pg_catalog.~) as psql writes it: the bare operator.
@@ -402,6 +533,16 @@ export function rewriteSql(sql: string): Rewritten {
       continue;
     }
     if (t.kind === 'punct' && t.value === '(') {
+      const next = toks[k + 1];
+      if (
+        isWord(next, 'insert', 'update', 'delete') &&
+        (isWord(prev, 'as') || isWord(prev, 'materialized')) &&
+        (toks[k + 2]?.kind === 'ident' || toks[k + 2]?.kind === 'qident')
+      )
+        throw featureNotSupported(
+          `${next!.value.toUpperCase()} in WITH`,
+          'run the data-modifying statement on its own, with RETURNING',
+        );
       parens.push({ fn: prev?.kind === 'ident' ? prev.value : '', sawFrom: false });
       out.push({ text: '(', pos: t.pos, space: gap(k) });
       continue;
@@ -599,5 +740,12 @@ export function rewriteSql(sql: string): Rewritten {
     }
     return origins[best] ?? 0;
   };
-  return { text, strings, originalOffset, recursive };
+  return {
+    text,
+    strings,
+    originalOffset,
+    recursive,
+    ...(targetAlias !== undefined ? { targetAlias } : {}),
+    ...(insertColumns !== undefined ? { insertColumns } : {}),
+  };
 }
