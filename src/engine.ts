@@ -321,6 +321,7 @@ export function createEngine(options: EngineOptions): Engine {
           return {
             command: r.command,
             fields: r.fields,
+            ...(stmt.type === 'write' ? { rowCount: r.rowCount } : {}),
             async *[Symbol.asyncIterator]() {
               yield r.rows;
             },

@@ -83,8 +83,12 @@ export function createPaymoSession(
     ...(options.requestBudget !== undefined ? { requestBudget: options.requestBudget } : {}),
     ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
   });
-  const on = statementScoped(createEngine({ catalog, pushdown: true }), catalog);
-  const off = statementScoped(createEngine({ catalog, pushdown: false }), catalog);
+  const writeSettingNames = {
+    allowUnfilteredWrites: 'paymo.allow_unfiltered_writes',
+    maxWriteRows: 'paymo.max_write_rows',
+  };
+  const on = statementScoped(createEngine({ catalog, pushdown: true, writeSettingNames }), catalog);
+  const off = statementScoped(createEngine({ catalog, pushdown: false, writeSettingNames }), catalog);
   return {
     catalog,
     engineFor(settings) {
@@ -108,8 +112,16 @@ function statementScoped(engine: Engine, catalog: PaymoCatalog): Engine {
     explain: (sql, opts) => catalog.statement(() => engine.explain(sql, opts)),
     plan: (sql, params) => engine.plan(sql, params),
     describe: (sql) => engine.describe(sql),
-    // TODO(issue 5): run the copy's end() inside one statement scope.
-    copyFrom: (table, columns, opts) => engine.copyFrom(table, columns, opts),
+    copyFrom(table, columns, opts) {
+      const copy = engine.copyFrom(table, columns, opts);
+      return {
+        columns: copy.columns,
+        write: (rows) => copy.write(rows),
+        // The checks and writes all happen in end(): one statement scope.
+        end: () => catalog.statement(() => copy.end()),
+        abort: (reason) => copy.abort(reason),
+      };
+    },
     async stream(sql, params, opts) {
       const scope = catalog.openStatement();
       let inner: QueryStream;
@@ -122,6 +134,9 @@ function statementScoped(engine: Engine, catalog: PaymoCatalog): Engine {
       return {
         command: inner.command,
         fields: inner.fields,
+        get rowCount() {
+          return inner.rowCount;
+        },
         [Symbol.asyncIterator](): AsyncIterator<unknown[][]> {
           const it = inner[Symbol.asyncIterator]();
           const settle = async (

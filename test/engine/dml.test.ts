@@ -708,6 +708,7 @@ describe('results and protocol entry points', () => {
     const batches: unknown[][][] = [];
     for await (const b of s) batches.push(b);
     expect(batches).toEqual([[[1, 's']]]);
+    expect(s.rowCount).toBe(1);
     const many = await engine.queryMany(
       "insert into notes (body) values ('m'); delete from notes where body = 'm'; select count(*) from notes",
     );
