@@ -48,16 +48,19 @@ const COLUMNS: readonly Column[] = [
 function writeDetail(s: ObjectSpec, op: 'insert' | 'update' | 'delete'): string | null {
   if (!s.writes[op]) return null;
   const path = `/api/${s.resource}`;
+  const route = s.read.kind === 'nested' ? s.read.routes.find((r) => r.parentKey) : undefined;
+  // A flattened table reads its route's parent after the write, for the columns taken from it.
+  const then = route ? `, then GET /api/${route.resource}/{${route.parentKey}}` : '';
   if (op === 'insert') {
     const req = s.columns.filter((c) => c.requiredOnInsert).map((c) => c.name);
-    return `POST ${path}, one request per row${req.length > 0 ? `; required: ${req.join(', ')}` : ''}`;
+    return `POST ${path}${then}, per row${req.length > 0 ? `; required: ${req.join(', ')}` : ''}`;
   }
-  if (op === 'delete') return `DELETE ${path}/{id}, one request per row`;
+  if (op === 'delete') return `DELETE ${path}/{id}, per row`;
   if (s.read.kind === 'singleton') return `PUT ${path}, one request`;
   const co = s.columns.filter((c) => c.createOnly).map((c) => c.name);
   return (
-    `PUT ${path}/{id}, one request per row` +
-    (s.updateReplaces ? ', after GET /{id}: Paymo takes only the full specification' : '') +
+    (s.updateReplaces ? `GET ${path}/{id} (Paymo takes only the full specification), then ` : '') +
+    `PUT ${path}/{id}${then}, per row` +
     (co.length > 0 ? `; set by INSERT only: ${co.join(', ')}` : '')
   );
 }

@@ -572,9 +572,9 @@ describe('paymo_capabilities', () => {
         `select capability, allowed, column_name, detail from paymo_capabilities where table_name = '${t}' and capability in ('insert', 'update', 'delete', 'write_rule') order by capability, column_name`,
       );
     expect((await q('time_entries')).rows).toEqual([
-      ['delete', true, null, 'DELETE /api/entries/{id}, one request per row'],
-      ['insert', true, null, 'POST /api/entries, one request per row; required: task_id'],
-      ['update', true, null, 'PUT /api/entries/{id}, one request per row'],
+      ['delete', true, null, 'DELETE /api/entries/{id}, per row'],
+      ['insert', true, null, 'POST /api/entries, per row; required: task_id'],
+      ['update', true, null, 'PUT /api/entries/{id}, per row'],
       [
         'write_rule',
         true,
@@ -598,8 +598,62 @@ describe('paymo_capabilities', () => {
       'update',
       true,
       null,
-      'PUT /api/reports/{id}, one request per row, after GET /{id}: Paymo takes only the full specification',
+      'GET /api/reports/{id} (Paymo takes only the full specification), then PUT /api/reports/{id}, per row',
+    ]);
+    expect((await q('task_comments')).rows).toContainEqual([
+      'insert',
+      true,
+      null,
+      'POST /api/comments, then GET /api/threads/{thread_id}, per row; required: content, task_id',
     ]);
     expect(sim.requestLog.count()).toBe(0);
   });
+});
+
+describe('comments (a flattened table written through /api/comments)', () => {
+  for (const parent of ['task', 'discussion'] as const) {
+    it(`${parent}_comments: INSERT, UPDATE, DELETE; the thread's columns come from GET /threads/{id}`, async () => {
+      const name = `${parent}_comments`;
+      const t = table(name);
+      const pid = firstId(`${parent}s`);
+      const key = `${parent}_id`;
+      expect(t.columnWrites?.get(key)).toEqual({ createOnly: true, requiredOnInsert: true });
+      expect(t.columnWrites?.get('project_id')).toEqual({ readOnly: true });
+      expect(t.describeWrite('insert', ['content', key])).toEqual([
+        `POST /api/comments (one per row), body: content, ${key}`,
+        'GET /api/threads/{thread_id} (one per row: the threads columns of the row)',
+      ]);
+      const ctx = wctx();
+      const row = await t.insert(vals({ content: '<p>first</p>', [key]: pid }), ctx);
+      const id = col(name, row, 'id') as number;
+      const thread = sim.store.get('threads', col(name, row, 'thread_id') as number)!;
+      expect(sim.requestLog.entries().map((e) => `${e.method} ${e.path}`)).toEqual([
+        'POST /api/comments',
+        `GET /api/threads/${thread.id}`,
+      ]);
+      expect(ctx.stats.requests).toBe(2);
+      expect(bodies('POST')).toEqual([{ content: '<p>first</p>', [key]: pid }]);
+      expect(col(name, row, key)).toBe(pid);
+      expect(col(name, row, 'project_id')).toBe(thread.project_id);
+      const readBack = async () =>
+        (await engine.query(`select * from ${name} where ${key} = ${pid}`)).rows.find((r) => r[0] === id);
+      expect(await readBack()).toEqual(row);
+      await refused(() => t.update([id], vals({ [key]: pid }), wctx()));
+      const up = await t.update([id], vals({ content: 'edited' }), wctx());
+      expect(col(name, up, 'content')).toBe('edited');
+      expect(await readBack()).toEqual(up);
+      sim.requestLog.reset();
+      await t.delete([id], wctx());
+      expect(sim.requestLog.entries().map((e) => `${e.method} ${e.path}`)).toEqual([
+        `DELETE /api/comments/${id}`,
+      ]);
+      expect(sim.store.get('comments', id)).toBeUndefined();
+    });
+  }
+
+  async function refused(fn: () => Promise<unknown>): Promise<void> {
+    sim.requestLog.reset();
+    await expect(fn()).rejects.toMatchObject({ code: '428C9' });
+    expect(sim.requestLog.count()).toBe(0);
+  }
 });

@@ -21,13 +21,16 @@ export const discussions: ObjectSpec = table({
   ],
 });
 
-/** Columns of a flattened comment whose thread belongs to a `parent` (task or discussion). */
+/**
+ * Columns of a flattened comment whose thread belongs to a `parent` (task or discussion). An INSERT
+ * sends `content` and `<parent>_id` to `POST /comments` (Paymo finds or starts the thread, 2.4).
+ */
 function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: string })[] {
   return [
     idCol('comment', false),
-    col('content', 'text', 'Comment body (HTML)'),
+    col('content', 'text', 'Comment body (HTML)', { req: true }),
     col('thread_id', 'bigint', 'Comment thread', { ro: true, ref: 'comment_threads' }),
-    col(`${parent}_id`, 'bigint', `The ${parent} commented on`, { ro: true, ref: `${parent}s` }),
+    col(`${parent}_id`, 'bigint', `The ${parent} commented on`, { req: true, c: true, ref: `${parent}s` }),
     col('project_id', 'bigint', `Project of the ${parent}`, { ro: true, ref: 'projects' }),
     col('user_id', 'bigint', 'Author', { ro: true, ref: 'users' }),
     ...stamps(false),
@@ -37,7 +40,9 @@ function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: st
 /**
  * Comments on one kind of parent, flattened with the parent's ids: one request per batch of parents
  * through `threads?where=<parent>_id in (…)&include=comments` (threads of that parent kind only), or
- * all of them through `<parents>?include=thread.comments`, pages of 250 parents.
+ * all of them through `<parents>?include=thread.comments`, pages of 250 parents. Written through
+ * `/api/comments` (2.4, Skyvia's DiscussionComments / TaskComments); the row a write returns takes
+ * its thread's columns from `GET /threads/{thread_id}`.
  */
 function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec {
   const id = `${parent}_id`;
@@ -67,6 +72,7 @@ function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec
           keepIfSet: id,
           required: { anyOf: [id, 'project_id'] },
           pageSize: 250,
+          parentKey: 'thread_id',
         },
         {
           resource: parents,
@@ -86,7 +92,7 @@ function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec
         },
       ],
     },
-    writes: 'none',
+    writes: 'all',
     columns: commentColumns(parent),
   });
 }
