@@ -296,6 +296,9 @@ export class PaymoWriter {
     } else {
       lines.push(`DELETE ${path}/{id} (one per row)`);
     }
+    const detail = spec.columns.filter((c) => c.detailOnly).map((c) => c.name);
+    if (detail.length > 0 && op !== 'delete')
+      lines.push(`GET ${path}/{id} (per row, only when Paymo's answer lacks ${detail.join(', ')})`);
     const nested = this.#nested;
     if (nested && op !== 'delete')
       lines.push(
@@ -415,22 +418,41 @@ export class PaymoWriter {
     }
   }
 
-  /** The row of a written object: from Paymo's answer, plus the route's parent for a nested table. */
+  /**
+   * The row of a written object: from Paymo's answer, plus the route's parent for a nested table,
+   * and read back by id when the answer lacks a detail-only attribute (report `content`, which only
+   * read-one answers are sure to carry).
+   */
   async #stored(obj: PaymoRow, ctx: WriteContext, op: WriteOp): Promise<Row> {
+    const spec = this.#spec;
     const nested = this.#nested;
-    if (!nested) return this.#deps.toRow([obj], 0);
+    if (!nested) {
+      if (spec.read.kind !== 'list' || !spec.columns.some((c) => c.detailOnly && obj[c.name] === undefined))
+        return this.#deps.toRow([obj], 0);
+      try {
+        const full = await this.#read(ctx, spec.resource, spec.key, obj.id);
+        return this.#deps.toRow([{ ...obj, ...full }], 0);
+      } catch (error) {
+        throw this.#appliedButUnread(op, obj, `${spec.resource} ${String(obj.id)}`, error);
+      }
+    }
     const { route, index } = nested;
     const parentId = obj[route.parentKey!];
     try {
       const parent = await this.#read(ctx, route.resource, route.key, parentId);
       return this.#deps.toRow([parent, obj], index);
     } catch (error) {
-      throw new WriteError(
-        '08007',
-        `${VERB[op]} ${this.#spec.name} row id=${String(obj.id)} was applied by Paymo, but reading its ${route.resource} ${String(parentId)} failed (${error instanceof Error ? error.message : String(error)}); check the row before writing it again`,
-        true,
-      );
+      throw this.#appliedButUnread(op, obj, `${route.resource} ${String(parentId)}`, error);
     }
+  }
+
+  /** Paymo applied the write but the read its row needs failed: reported as unknown, never retried. */
+  #appliedButUnread(op: WriteOp, obj: PaymoRow, what: string, error: unknown): WriteError {
+    return new WriteError(
+      '08007',
+      `${VERB[op]} ${this.#spec.name} row id=${String(obj.id)} was applied by Paymo, but reading ${what} for the row failed (${error instanceof Error ? error.message : String(error)}); check the row before writing it again`,
+      true,
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { PaymoClient, type PaymoClientOptions } from '../../src/paymo/http-clien
 import type { PaymoTable } from '../../src/paymo/paymo-table.js';
 import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
 import type { Rec } from '../../src/simulator/types.js';
+import { startFakePaymo } from './fake-paymo.js';
 
 /** Paymo's failures of writes as SQLSTATEs, and the simulator's state after each (request counts). */
 let sim: SimulatorHandle;
@@ -300,5 +301,46 @@ describe('cache invalidation after writes', () => {
     });
     expect(seen[1]).toBe('Enns');
     expect(seen[0]).not.toBe('Enns');
+  });
+});
+
+describe('rows Paymo’s answer does not complete', () => {
+  it('a report created without its content is read back by id (one more request); a failed read is unknown', async () => {
+    const report = {
+      id: 7,
+      name: null,
+      user_id: 1,
+      type: 'live',
+      date_interval: 'today',
+      permalink: 'p',
+      info: {},
+    };
+    let failRead = false;
+    const fake = await startFakePaymo((r) => {
+      if (r.method === 'POST') return { status: 201, json: { reports: [report] } };
+      if (failRead) return { status: 404, json: { message: 'gone' } };
+      return { json: { reports: [{ ...report, content: { items: [{ type: 'total', time: 0 }] } }] } };
+    });
+    try {
+      const c = newClient({ baseUrl: fake.baseUrl, maxRetries: 0 });
+      const t = table('reports', createPaymoCatalog({ client: c }));
+      expect(t.describeWrite('insert', ['type'])).toContain(
+        "GET /api/reports/{id} (per row, only when Paymo's answer lacks content)",
+      );
+      const ctx = wctx();
+      const row = await t.insert(vals({ type: 'live', date_interval: 'today' }), ctx);
+      expect(col('reports', row, 'content')).toEqual({ items: [{ type: 'total', time: 0 }] });
+      expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /api/reports',
+        'GET /api/reports/7',
+      ]);
+      expect(ctx.stats.requests).toBe(2);
+      failRead = true;
+      const e = await failure(t.insert(vals({ type: 'live', date_interval: 'today' }), wctx()));
+      expect(e).toMatchObject({ code: '08007', outcomeUnknown: true });
+      expect(e.message).toMatch(/row id=7 was applied by Paymo, but reading reports 7/);
+    } finally {
+      await fake.close();
+    }
   });
 });
