@@ -1,4 +1,4 @@
-import { createEngine, type Engine, type QueryStream } from './engine.js';
+import { createEngine, DEFAULT_MAX_WRITE_ROWS, type Engine, type QueryStream } from './engine.js';
 import { DEFAULT_CACHE_TTL_MS } from './paymo/cache.js';
 import { createPaymoCatalog, DEFAULT_REQUEST_BUDGET, type PaymoCatalog } from './paymo/catalog.js';
 import type { PaymoClient } from './paymo/http-client.js';
@@ -12,7 +12,7 @@ import {
 } from './session.js';
 
 /** Default of `paymo.max_write_rows`: a statement touching more rows is refused before writing. */
-export const DEFAULT_MAX_WRITE_ROWS = 100;
+export { DEFAULT_MAX_WRITE_ROWS };
 
 /** The `paymo.*` settings every session (embedded or over the wire) understands. */
 export const PAYMO_SETTINGS: readonly SettingDef[] = [

@@ -326,7 +326,12 @@ export async function runWrite(plan: WritePlan, opts: WriteRunOptions): Promise<
       checkRowCap(h, rows.length, opts);
       pending = rows.map((row) => {
         const key = plan.key.map((p) => row[p]);
-        return { values: new Map(), key, before: row.slice(plan.key.length), label: keyLabel(t, key) };
+        return {
+          values: new Map(),
+          key,
+          ...(plan.returning ? { before: row } : {}),
+          label: keyLabel(t, key),
+        };
       });
       break;
     }

@@ -69,7 +69,7 @@ export interface ReturningPlan {
  *   row is one row to insert (INSERT … SELECT).
  * - update / delete: `input` is the read of the rows to change (the statement's WHERE, pushed down
  *   like any query's): the primary key at `key` positions, then for update the SET values at the
- *   slots' positions, for delete with RETURNING the whole row from position `key.length` on.
+ *   slots' positions; for delete with RETURNING the whole row (the key at its schema positions).
  */
 export type WritePlan =
   | {
@@ -165,7 +165,7 @@ export function targetColumn(t: WriteTarget, name: string): TargetColumn {
 
 /** The detail naming why a column cannot be written: the source's own description when it has one. */
 function readOnlyDetail(c: TargetColumn, what: string): string {
-  return `Column "${c.name}" is ${what}${c.comment ? `: ${c.comment}` : '.'}`;
+  return `Column "${c.name}"${c.comment ? ` (${c.comment})` : ''} is ${what}.`;
 }
 
 /** 428C9 for a value assigned to a read-only column (PostgreSQL's wording for generated columns). */
@@ -433,7 +433,7 @@ function primaryKeyOf(t: WriteTarget, op: WriteOp): readonly string[] {
 
 /**
  * Binds the read of the rows an UPDATE / DELETE changes, an ordinary query so its WHERE is pushed
- * down: `SELECT <primary key>, <items> FROM target AS alias WHERE …`.
+ * down: `SELECT [<primary key>,] <items> FROM target AS alias WHERE …`.
  */
 function bindRead(
   ast: AstUpdate | AstDelete,
@@ -441,10 +441,13 @@ function bindRead(
   items: readonly AstSelectItem[],
   ctx: WritePlanContext,
   clause?: string,
+  keyFirst = true,
 ): LogicalPlan {
-  const key = primaryKeyOf(t, ast.type).map(
-    (name): AstSelectItem => ({ type: 'expr', expr: { type: 'column', table: t.alias, name } }),
-  );
+  const key = keyFirst
+    ? primaryKeyOf(t, ast.type).map(
+        (name): AstSelectItem => ({ type: 'expr', expr: { type: 'column', table: t.alias, name } }),
+      )
+    : [];
   const from = {
     type: 'table' as const,
     name: ast.table.name,
@@ -503,13 +506,15 @@ function planDelete(ast: AstDelete, ctx: WritePlanContext): WritePlan {
   const t = resolveTarget(ctx.catalog, ast.table, 'delete');
   const pk = primaryKeyOf(t, 'delete');
   const returning = planReturning(ast.returning, ast.ctes, t, ctx);
-  // DELETE … RETURNING returns the row as it was read before the delete.
-  const plan = bindRead(ast, t, returning ? [{ type: 'star', table: t.alias }] : [], ctx);
+  // DELETE … RETURNING returns the row as it was read before the delete: the read takes whole rows.
+  const plan = returning
+    ? bindRead(ast, t, [{ type: 'star', table: t.alias }], ctx, undefined, false)
+    : bindRead(ast, t, [], ctx);
   return {
     op: 'delete',
     target: t,
     input: ctx.finish(plan),
-    key: pk.map((_, i) => i),
+    key: returning ? pk.map((k) => t.source.schema.findIndex((c) => c.name === k)) : pk.map((_, i) => i),
     filtered: ast.where !== undefined,
     ...(returning ? { returning } : {}),
   };

@@ -313,6 +313,22 @@ describe('writes refused before any request', () => {
     for (const [sql, code, message] of cases) await refused(engine, tasks, sql, code, message);
   });
 
+  it("says why a column cannot be written, with the source's description of it", async () => {
+    const { engine, tasks } = world();
+    const e = await refused(
+      engine,
+      tasks,
+      'update tasks set created_on = now() where id = 1',
+      '428C9',
+      /DEFAULT/,
+    );
+    expect(e.detail).toBe('Column "created_on" (set by the server when the task is created) is read-only.');
+    const f = await refused(engine, tasks, 'update tasks set project_id = 1 where id = 1', '428C9', /INSERT/);
+    expect(f.detail).toBe(
+      'Column "project_id" is set when the row is created and cannot be changed afterwards.',
+    );
+  });
+
   it('checks EVERY row with the source rule before the first write', async () => {
     const { engine, tasks } = world();
     const err = await refused(
@@ -544,6 +560,16 @@ describe('UPDATE and DELETE by predicate', () => {
       { op: 'delete', key: [3] },
     ]);
     expect(tasks.rows.map((x) => x[0])).toEqual([1]);
+    // The read takes whole rows (no separate key column to project).
+    expect(
+      (await engine.explain('delete from tasks where id = 1 returning name')).split('\n').slice(0, 5),
+    ).toEqual([
+      'Delete on tasks (est. requests=1 per row)',
+      '    returning: name',
+      '    DELETE /memory/tasks/{id}',
+      '  Scan tasks (est. requests=1)',
+      '      columns: id, name, project_id, budget, hours, done, due, tags, created_on',
+    ]);
   });
 });
 
