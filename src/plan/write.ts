@@ -221,45 +221,50 @@ export function rowLabel(i: number, n: number): string {
   return n > 1 ? `row ${i + 1} of ${n}` : '';
 }
 
-/**
- * Types the value at output `index` of a bound plan for `col`: 42804 when no assignment cast exists;
- * an untyped literal or `$n` is read with the column type's input syntax now (so a bad literal fails
- * before anything runs, and a described `$n` takes the column's type), as PostgreSQL does.
- */
-function assignOutput(plan: LogicalPlan, index: number, col: TargetColumn, row: string): LogicalPlan {
-  const type = outputOf(plan)[index]!.type;
-  if (!assignable(type, col.type)) {
-    throw new SqlError(
-      '42804',
-      `column "${col.name}" is of type ${regtypeName(col.type)} but expression is of type ${regtypeName(type)}${row ? ` (${row})` : ''}`,
-      { hint: 'You will need to rewrite or cast the expression.' },
-    );
-  }
-  if (type !== 'unknown') return plan;
-  if (plan.kind === 'with') return { ...plan, input: assignOutput(plan.input, index, col, row) };
-  if (plan.kind !== 'project') return plan;
-  let e: Expr;
-  try {
-    e = coerce(plan.exprs[index]!, col.type);
-  } catch (err) {
-    throw atColumn(err, col.name, row);
-  }
-  return {
-    ...plan,
-    exprs: plan.exprs.map((x, i) => (i === index ? e : x)),
-    output: plan.output.map((c, i) => (i === index ? { ...c, type: col.type } : c)),
-  };
+/** One output of a bound plan that goes to a column (`row` names the row in messages, or ''). */
+interface Assignment {
+  readonly index: number;
+  readonly col: TargetColumn;
+  readonly row: string;
 }
 
-/** The slot for output `index` of `plan` (after assignOutput typed it). */
-function slotOf(plan: LogicalPlan, index: number, column: TargetColumn): ValueSlot {
-  const out = outputOf(plan)[index]!;
+/**
+ * Types the outputs of a bound plan for the columns they go to: 42804 when no assignment cast exists;
+ * an untyped literal or `$n` is read with the column type's input syntax now (so a bad literal fails
+ * before anything runs, and a described `$n` takes the column's type), as PostgreSQL does. Returns
+ * the retyped plan and one slot per assignment, in order (one pass: VALUES may hold many cells).
+ */
+function assignOutputs(
+  plan: LogicalPlan,
+  targets: readonly Assignment[],
+): { plan: LogicalPlan; slots: ValueSlot[] } {
   const top = plan.kind === 'with' ? plan.input : plan;
-  const expr: Expr =
-    top.kind === 'project'
-      ? top.exprs[index]!
-      : { kind: 'column', id: out.id, name: out.name, type: out.type };
-  return { column, index, type: out.type, expr };
+  const output = [...outputOf(top)];
+  const exprs = top.kind === 'project' ? [...top.exprs] : undefined;
+  const slots = targets.map(({ index, col, row }): ValueSlot => {
+    const type = output[index]!.type;
+    if (!assignable(type, col.type)) {
+      throw new SqlError(
+        '42804',
+        `column "${col.name}" is of type ${regtypeName(col.type)} but expression is of type ${regtypeName(type)}${row ? ` (${row})` : ''}`,
+        { hint: 'You will need to rewrite or cast the expression.' },
+      );
+    }
+    if (type === 'unknown' && exprs) {
+      try {
+        exprs[index] = coerce(exprs[index]!, col.type);
+      } catch (err) {
+        throw atColumn(err, col.name, row);
+      }
+      output[index] = { ...output[index]!, type: col.type };
+    }
+    const out = output[index]!;
+    const expr: Expr = exprs?.[index] ?? { kind: 'column', id: out.id, name: out.name, type: out.type };
+    return { column: col, index, type: out.type, expr };
+  });
+  if (!exprs || top.kind !== 'project') return { plan, slots };
+  const retyped: LogicalPlan = { ...top, exprs, output };
+  return { plan: plan.kind === 'with' ? { ...plan, input: retyped } : retyped, slots };
 }
 
 /** The name under which RETURNING reads the written rows; users cannot reach it from FROM (never registered). */
@@ -360,16 +365,14 @@ function planInsert(ast: AstInsert, ctx: WritePlanContext): WritePlan {
   if (ast.source.kind === 'query') {
     const q = ast.source.query;
     const bound = bindQuery({ ...q, ctes: [...ast.ctes, ...q.ctes] }, ctx.catalog, ctx.params, bindOpts(ctx));
-    let plan = bound.plan;
     checkWidth(bound.fields.length);
-    const slots: ValueSlot[] = [];
-    bound.fields.forEach((_, i) => {
+    const targets = bound.fields.map((_, i): Assignment => {
       const col = cols[i]!;
       if (col.flags.readOnly) throw readOnlyColumn(col, 'insert');
-      plan = assignOutput(plan, i, col, '');
-      slots.push(slotOf(plan, i, col));
       used.add(col.name);
+      return { index: i, col, row: '' };
     });
+    const { plan, slots } = assignOutputs(bound.plan, targets);
     checkRequired(t, [slots]);
     return {
       op: 'insert',
@@ -403,12 +406,14 @@ function planInsert(ast: AstInsert, ctx: WritePlanContext): WritePlan {
     });
   });
   const bound = bindQuery(selectOf(ast.ctes, items), ctx.catalog, ctx.params, bindOpts(ctx, 'VALUES'));
-  let plan = bound.plan;
+  const { plan, slots } = assignOutputs(
+    bound.plan,
+    where.map(({ row, col }, k) => ({ index: k, col, row: rowLabel(row, rows.length) })),
+  );
   const cells: ValueSlot[][] = rows.map(() => []);
-  where.forEach(({ row, col }, k) => {
-    plan = assignOutput(plan, k, col, rowLabel(row, rows.length));
-    cells[row]!.push(slotOf(plan, k, col));
-    used.add(col.name);
+  slots.forEach((slot, k) => {
+    cells[where[k]!.row]!.push(slot);
+    used.add(slot.column.name);
   });
   checkRequired(t, cells);
   return {
@@ -479,17 +484,17 @@ function planUpdate(ast: AstUpdate, ctx: WritePlanContext): WritePlan {
     if (col.flags.createOnly) throw createOnlyColumn(col);
     assigned.push({ col, expr: s.value });
   }
-  let plan = bindRead(
+  const read = bindRead(
     ast,
     t,
     assigned.map((a): AstSelectItem => ({ type: 'expr', expr: a.expr, alias: a.col.name })),
     ctx,
     'UPDATE',
   );
-  const slots = assigned.map((a, j) => {
-    plan = assignOutput(plan, pk.length + j, a.col, '');
-    return slotOf(plan, pk.length + j, a.col);
-  });
+  const { plan, slots } = assignOutputs(
+    read,
+    assigned.map((a, j) => ({ index: pk.length + j, col: a.col, row: '' })),
+  );
   const returning = planReturning(ast.returning, ast.ctes, t, ctx);
   return {
     op: 'update',
