@@ -73,6 +73,13 @@ export interface TableSource {
   /** Largest IN list one scan call should carry; the executor splits dynamic filters into batches of this size. */
   readonly maxInListSize?: number;
   /**
+   * Whether to read `request` with `keys` join keys on `column` (semi-join pushdown), one scan call
+   * per `maxInListSize` of them, rather than plainly (the join re-checks either way). Without it the
+   * executor sends keys unless their batches outnumber `estimateRequests(request)`; a source
+   * implements it when that estimate is only a floor, e.g. a fan-out over a table of unknown size.
+   */
+  preferKeyBatches?(request: ScanRequest, column: string, keys: number): boolean;
+  /**
    * This source read together with `parent`, a source of the same catalog its column `column`
    * references (Trino's `applyJoin`, for a many-to-one join): undefined when the source cannot
    * serve that parent in its own requests. See {@link ParentEmbedding} for the contract; the

@@ -228,9 +228,13 @@ export class Executor {
     const size = Math.max(1, p.source.maxInListSize ?? DEFAULT_IN_LIST);
     const batches = values === undefined ? 0 : Math.ceil(values.length / size);
     // Many keys can cost more requests in IN batches than one plain scan: then scan plainly (the
-    // join still filters). The source's own estimate decides; without one, keys are always sent.
-    const plain = p.source.estimateRequests?.(req);
-    if (values === undefined || (plain !== undefined && batches > 1 && batches > plain)) requests.push(req);
+    // join still filters). The source decides, or its estimate does; without either, keys are sent.
+    const keyed = (): boolean => {
+      if (p.source.preferKeyBatches) return p.source.preferKeyBatches(req, p.dynamicColumn!, values!.length);
+      const plain = p.source.estimateRequests?.(req);
+      return plain === undefined || batches <= 1 || batches <= plain;
+    };
+    if (values === undefined || (values.length > 0 && !keyed())) requests.push(req);
     else {
       // The build side produced no keys: nothing can match, so make no request at all.
       const col = p.source.schema.find((c) => c.name === p.dynamicColumn)!;
@@ -455,6 +459,16 @@ export class Executor {
         b.push(i);
       }
     }
+    if (p.nullAware && (lkey.length !== 1 || residual)) {
+      // The binder builds NOT IN joins on one `x = y` only; anything else would be answered wrongly.
+      throw new SqlError(
+        'XX000',
+        'internal error: a NOT IN join needs exactly one key and no other condition',
+      );
+    }
+    const nullAware = p.nullAware
+      ? await this.notInState(p, leftRows, rightRows, lkey, rkey, keyOf)
+      : undefined;
     const allRight = rightRows.map((_, i) => i);
     const matchedRight =
       p.joinType === 'right' || p.joinType === 'full' ? new Uint8Array(rightRows.length) : undefined;
@@ -471,6 +485,12 @@ export class Executor {
           if (out.length >= BATCH) {
             yield out;
             out = [];
+          }
+          if (nullAware) {
+            // x NOT IN (S): true for an empty S; else NULL (dropped) for a NULL x or a NULL in S.
+            const k = nullAware.empty ? undefined : keyOf(lkey, l);
+            if (nullAware.empty || (!nullAware.hasNull && k !== undefined && !table.has(k))) out.push(l);
+            continue;
           }
           let cands: number[] | undefined;
           if (hashed) {
@@ -506,6 +526,36 @@ export class Executor {
       for (let i = 0; i < rr.length; i++) if (!matchedRight[i]) out.push(nullsL.concat(rr[i]!));
       yield* chunks(out);
     }
+  }
+
+  /**
+   * What a null-aware anti join (`x NOT IN (S)`) needs of its right side S beyond the matches:
+   * whether S holds a NULL and whether it is empty. The planner sends join keys into S only when its
+   * key column cannot be NULL, so a keyed S misses no NULL; but a keyed S that came back empty says
+   * nothing about S itself, which matters for NULL left keys: then S is read plainly up to its first
+   * row (a source stops fetching once the executor stops asking).
+   */
+  private async notInState(
+    p: Extract<LogicalPlan, { kind: 'join' }>,
+    leftRows: readonly Row[] | undefined,
+    rightRows: readonly Row[],
+    lkey: Compiled[],
+    rkey: Compiled[],
+    keyOf: (fs: Compiled[], r: Row) => unknown,
+  ): Promise<{ empty: boolean; hasNull: boolean }> {
+    const hasNull = rightRows.some((r) => keyOf(rkey, r) === undefined);
+    let empty = rightRows.length === 0;
+    const keyed = p.dynamic?.build === 'left';
+    if (empty && keyed && leftRows?.some((l) => keyOf(lkey, l) === undefined)) {
+      this.dynamic.delete(p.dynamic!.scanId);
+      for await (const b of this.run(p.right)) {
+        if (b.length > 0) {
+          empty = false;
+          break;
+        }
+      }
+    }
+    return { empty, hasNull };
   }
 
   private async *aggregate(p: Extract<LogicalPlan, { kind: 'aggregate' }>): AsyncGenerator<Row[]> {

@@ -471,6 +471,35 @@ export class PaymoTable implements TableSource {
     return n;
   }
 
+  /**
+   * Key batches or one plain read, by the requests each costs. A fan-out over a table whose size no
+   * fan-out has shown yet is estimated at its floor, yet it reads every row of a table Paymo will not
+   * list whole, while the batches read only the keys' rows: then the batches are chosen (they can
+   * lose at most their own count, the fan-out a whole table), unless they alone break the budget.
+   */
+  preferKeyBatches(request: ScanRequest, column: string, keys: number): boolean {
+    const probe: Expr = {
+      kind: 'in_list',
+      arg: { kind: 'column', id: -1, name: column, type: this.#columns.get(column)?.type ?? 'bigint' },
+      list: [],
+      negated: false,
+      type: 'boolean',
+    };
+    const keyed =
+      Math.ceil(keys / this.maxInListSize) *
+      this.estimateRequests({ ...request, dynamicFilters: [...(request.dynamicFilters ?? []), probe] });
+    let plan: ScanPlan;
+    try {
+      plan = this.#plan(request);
+    } catch {
+      return true; // no plain read at all (a required filter without fallback)
+    }
+    const plain = this.estimateRequests(request);
+    if (plan.mode === 'fan-out' && !this.#ctx.knownCounts.has(this.spec.resource))
+      return keyed <= this.#ctx.requestBudget || plain > this.#ctx.requestBudget;
+    return keyed <= plain;
+  }
+
   /** The exact requests of the scan, as EXPLAIN prints them. */
   describeScan(request: ScanRequest): string[] {
     const plan = this.#plan(request);

@@ -924,8 +924,11 @@ class Binder {
 
   /**
    * Turns a WHERE conjunct `[NOT] EXISTS (simple subquery)` or `x IN (simple subquery)` into a
-   * semi/anti join when its correlation is plain conjuncts over this block's FROM; returns undefined
-   * when it does not fit, and the caller binds it as an ordinary subquery expression.
+   * semi/anti join when its correlation is plain conjuncts over this block's FROM, and an
+   * uncorrelated `x NOT IN (simple subquery)` into a null-aware anti join (a NULL among the
+   * subquery's values, or a NULL `x` against a non-empty subquery, keeps no row: as a WHERE conjunct
+   * NOT IN's NULL is false); returns undefined when it does not fit, and the caller binds it as an
+   * ordinary subquery expression.
    */
   private trySemiJoin(
     ast: AstExpr,
@@ -941,10 +944,15 @@ class Binder {
     }
     let query: AstQuery;
     let arg: AstExpr | undefined;
+    let notIn = false;
+    if (e.type === 'unary' && e.op === 'not' && e.arg.type === 'in_query' && !e.arg.negated)
+      e = { ...e.arg, negated: true };
     if (e.type === 'exists') query = e.query;
-    else if (e.type === 'in_query' && !e.negated) {
+    else if (e.type === 'in_query') {
       query = e.query;
       arg = e.arg;
+      notIn = e.negated;
+      if (notIn && arg.type === 'row') return undefined;
     } else return undefined;
     if (query.type !== 'select' || query.ctes.length > 0 || !query.from) return undefined;
     if (
@@ -976,8 +984,14 @@ class Binder {
         const sel = this.expr(query.columns[0]!.expr, ictx);
         if (containsKind(sel, 'agg') || containsKind(sel, 'window') || hasSubquery(sel)) return undefined;
         if ([...columnIds(sel)].some((id) => !innerIds.has(id))) return undefined;
+        if (notIn && columnIds(sel).size === 0) return undefined;
         const left = this.expr(arg, { scope, agg: false, window: false, clause: 'WHERE' });
         if (hasSubquery(left)) return undefined;
+        // Null-aware only when the subquery's value set is the same for every outer row, and `x`
+        // reads this block's FROM (so it is a join key of the left side).
+        const leftIds = [...columnIds(left)];
+        if (notIn && (corr.length > 0 || leftIds.length === 0 || !leftIds.every((id) => fromIds.has(id))))
+          return undefined;
         const t = comparisonType('=', left.type, sel.type);
         corr.unshift(this.compare('=', coerce(left, t), coerce(sel, t)));
       }
@@ -985,10 +999,11 @@ class Binder {
         local.length > 0 ? { kind: 'filter', input: inner.plan, predicate: and(local) } : inner.plan;
       return {
         kind: 'join',
-        joinType: negated ? 'anti' : 'semi',
+        joinType: negated || notIn ? 'anti' : 'semi',
         left: plan,
         right,
         on: corr.length > 0 ? and(corr) : null,
+        ...(notIn ? { nullAware: true } : {}),
       };
     } catch (err) {
       // Fall back to ordinary subquery binding, which reports errors with full context.

@@ -228,7 +228,9 @@ function renderPlan(
           : splitJoinKeys(p.on, lids, rids).leftKeys.length > 0
             ? 'Hash Join'
             : 'Nested Loop';
-        line(`${kind} ${p.joinType}${p.on ? ` on ${exprToString(p.on)}` : ''}`);
+        line(
+          `${kind} ${p.joinType}${p.nullAware ? ' (null-aware)' : ''}${p.on ? ` on ${exprToString(p.on)}` : ''}`,
+        );
         if (p.dynamic) {
           detail(
             `semi-join pushdown: ${p.dynamic.build} side first, ${exprToString(p.dynamic.buildKey)} → ${p.dynamic.column}`,

@@ -64,6 +64,11 @@ export type LogicalPlan =
       readonly on: Expr | null;
       readonly dynamic?: DynamicFilter;
       /**
+       * Anti join of `x NOT IN (subquery)` (on is the single `x = y`): no left row is kept when the
+       * right side holds a NULL `y`, and a NULL `x` is kept only when the right side is empty.
+       */
+      readonly nullAware?: boolean;
+      /**
        * LATERAL: ids of left-side columns the right side reads; the right side runs once per
        * distinct combination of their values (nested loop), with the values as parameters.
        */

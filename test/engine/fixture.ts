@@ -1,4 +1,4 @@
-import type { FilterSupport } from '../../src/catalog/table-source.js';
+import type { FilterSupport, ScanRequest } from '../../src/catalog/table-source.js';
 import { UTC, type Zone } from '../../src/catalog/timezone.js';
 import type { Column, Row } from '../../src/catalog/types.js';
 import { dateToDays, formatJson, formatTimestamp, parseTimestamp, toText } from '../../src/catalog/values.js';
@@ -153,7 +153,7 @@ export function fixture(
     pushdown?: boolean;
     pageSize?: number;
     maxInListSize?: number;
-    estimate?: number;
+    estimate?: number | ((request: ScanRequest) => number);
   } = {},
 ) {
   const profile = opts.profile ?? PAYMO_LIKE;
@@ -165,7 +165,8 @@ export function fixture(
       support: profile[name] ?? {},
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.maxInListSize !== undefined ? { maxInListSize: opts.maxInListSize } : {}),
-      ...(opts.estimate !== undefined ? { estimate: opts.estimate } : {}),
+      ...(typeof opts.estimate === 'number' ? { estimate: opts.estimate } : {}),
+      ...(typeof opts.estimate === 'function' ? { estimateFn: opts.estimate } : {}),
     });
   }
   const catalog = memoryCatalog(sources);

@@ -36,6 +36,8 @@ export interface MemorySourceOptions {
   readonly requireOneOf?: readonly string[];
   /** What estimateRequests answers (default 1). */
   readonly estimate?: number;
+  /** What estimateRequests answers as a function of the request (wins over `estimate`). */
+  readonly estimateFn?: (request: ScanRequest) => number;
 }
 
 function opOf(f: Expr): { column: string; op: FilterOp } | undefined {
@@ -153,8 +155,8 @@ export class MemorySource implements TableSource {
     ];
   }
 
-  estimateRequests(): number {
-    return this.opts.estimate ?? 1;
+  estimateRequests(request: ScanRequest): number {
+    return this.opts.estimateFn?.(request) ?? this.opts.estimate ?? 1;
   }
 
   async *scan(request: ScanRequest, ctx: ScanContext): AsyncIterable<Row[]> {

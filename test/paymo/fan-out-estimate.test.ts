@@ -54,4 +54,27 @@ describe('fan-out estimates (demo company, requests as logged by the simulator)'
     }).query(q05);
     expect(on.rows).toEqual(off.rows);
   }, 60_000);
+
+  it('cold (no fan-out seen yet), an anti-join still prefers key batches to a fan-out of unknown size', async () => {
+    const catalog = createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 });
+    const entries = catalog.paymoTables.get('time_entries')!;
+    const scan = { columns: ['task_id'], filters: [] };
+    // The floor of a fan-out is 2 requests; 470 keys are 5 batches, yet the keys win while its size is unknown.
+    expect(entries.estimateRequests(scan)).toBe(2);
+    expect(entries.preferKeyBatches(scan, 'task_id', 470)).toBe(true);
+    // Unless the batches alone would break the statement's budget while the fan-out might not.
+    expect(entries.preferKeyBatches(scan, 'task_id', 200_000)).toBe(false);
+    const before = sim.requestLog.count();
+    await createEngine({ catalog }).query(
+      `select t.id from tasks t join projects p on p.id = t.project_id
+       where p.active and not t.complete and t.id not in (select e.task_id from time_entries e)`,
+    );
+    const made = sim.requestLog.entries().slice(before);
+    expect(
+      made.filter((e) => e.path === '/api/entries').every((e) => /^task_id in \(/.test(e.query.where!)),
+    ).toBe(true);
+    // No fan-out (its projects list), five batches of task ids, and the tasks (with their projects).
+    expect(made.filter((e) => e.path === '/api/projects' && !e.query.where)).toHaveLength(0);
+    expect(made.length).toBeLessThanOrEqual(7);
+  }, 60_000);
 });

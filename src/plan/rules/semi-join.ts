@@ -1,3 +1,4 @@
+import { scanRequestOf } from '../explain.js';
 import type { Expr } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import {
@@ -17,11 +18,13 @@ type Join = Extract<LogicalPlan, { kind: 'join' }>;
 
 /**
  * Semi-join pushdown, the main request saver: for an equi-join whose one side is selective (it has
- * filters, a limit or literal rows) and whose other side reaches a scan whose source accepts
- * `key IN (…)`, the executor runs the selective side first and hands its distinct keys to that scan
+ * filters, a limit or literal rows), or whose other side the source estimates cheaper to read by key
+ * batches than plainly (a fan-out), and whose other side reaches a scan whose source accepts
+ * `key IN (…)`, the executor runs the first side first and hands its distinct keys to that scan
  * as a dynamic IN filter (batched by the source's `maxInListSize`). Only sides whose rows without a
  * match would be dropped anyway are filtered (inner: either; left: right; right: left; semi: either;
- * anti: right).
+ * anti: right: to know which keys have a match is all an anti join needs; a NOT IN join only when
+ * the key column cannot be NULL, since a NULL there empties the result).
  *
  * Before: `Hash Join (p.id = t.project_id) → (Scan projects [client_id = 5], Scan tasks)`
  * After:  same, with `semi-join pushdown: left side first, p.id → project_id` on the join and
@@ -105,6 +108,27 @@ function selective(p: LogicalPlan): boolean {
   }
 }
 
+/**
+ * How many requests the source estimates one batch of join keys on `column` saves over its plain
+ * read (Infinity when it cannot read it plainly at all: a required filter without fallback; 0
+ * without estimates). The executor still weighs the real key count against the plain read.
+ */
+function keySavings(scan: Scan, column: string): number {
+  const estimate = scan.source.estimateRequests?.bind(scan.source);
+  if (!estimate) return 0;
+  let keyed: number;
+  try {
+    keyed = estimate(scanRequestOf({ ...scan, dynamicColumn: column }));
+  } catch {
+    return 0;
+  }
+  try {
+    return Math.max(0, estimate(scanRequestOf(scan)) - keyed);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 function planJoin(j: Join): LogicalPlan {
   if (j.dynamic || j.lateral || j.joinType === 'full' || j.joinType === 'cross') return j;
   const lids = new Set(outputOf(j.left).map((c) => c.id));
@@ -117,10 +141,17 @@ function planJoin(j: Join): LogicalPlan {
       : j.joinType === 'right'
         ? ['left']
         : ['right'];
-  const options: { probe: 'left' | 'right'; scan: Scan; key: Expr; buildKey: Expr; column: string }[] = [];
+  const options: {
+    probe: 'left' | 'right';
+    scan: Scan;
+    key: Expr;
+    buildKey: Expr;
+    column: string;
+    savings: number;
+  }[] = [];
   for (const probe of probeSides) {
     const build = probe === 'left' ? j.right : j.left;
-    if (!selective(build)) continue;
+    const buildSelective = selective(build);
     keys.leftKeys.forEach((lk, i) => {
       const pk = probe === 'left' ? lk : keys.rightKeys[i]!;
       const bk = probe === 'left' ? keys.rightKeys[i]! : lk;
@@ -145,15 +176,23 @@ function planJoin(j: Join): LogicalPlan {
           (f.kind === 'in_list' && !f.negated && f.arg.kind === 'column' && f.arg.id === col.id),
       );
       if (pinned) return;
-      options.push({ probe, scan, key: pk, buildKey: bk, column: col.name });
+      // NOT IN must see every NULL of the probe side: keys would leave its NULL-key rows unread.
+      if (j.nullAware && scan.source.schema.find((c) => c.name === col.name)?.nullable !== false) return;
+      // An unfiltered build side is worth reading first only when keys make the probe side cheaper
+      // than reading it plainly (a table Paymo lists only by key, read by fan-out otherwise).
+      const savings = keySavings(scan, col.name);
+      if (!buildSelective && savings <= 0) return;
+      options.push({ probe, scan, key: pk, buildKey: bk, column: col.name, savings });
     });
   }
   if (options.length === 0) return j;
-  // Prefer probing the side that is not itself selective (it has the most rows to save).
+  // Prefer probing the side whose requests keys cut the most (a fan-out), then the side that is not
+  // itself selective (it has the most rows to save).
   options.sort(
     (a, b) =>
+      b.savings - a.savings ||
       Number(selective(a.probe === 'left' ? j.left : j.right)) -
-      Number(selective(b.probe === 'left' ? j.left : j.right)),
+        Number(selective(b.probe === 'left' ? j.left : j.right)),
   );
   const best = options[0]!;
   const dynamic: DynamicFilter = {
