@@ -109,3 +109,26 @@ export function runs(cmd: string, args: string[]): boolean {
 
 /** The Debian python3 (the PATH one may be a pyenv build that cannot see Debian modules). */
 export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** The pgjdbc driver jar the Debian package installs. */
+export const JDBC_JAR = '/usr/share/java/postgresql.jar';
+
+/** Why psql cannot run here, or null (see clientUnavailable). */
+export const psqlUnavailable = (): string | null =>
+  clientUnavailable('psql', () => runs('psql', ['--version']), 'apt-get install postgresql-client');
+
+/** Why a Python driver module (psycopg2, asyncpg, …) cannot be imported here, or null. */
+export const pythonModuleUnavailable = (module: string, debianPackage: string): string | null =>
+  clientUnavailable(
+    module,
+    () => runs(PYTHON, ['-c', `import ${module}`]),
+    `apt-get install ${debianPackage}`,
+  );
+
+/** Why pgjdbc (javac plus the driver jar) cannot run here, or null. */
+export const jdbcUnavailable = (): string | null =>
+  clientUnavailable(
+    'pgjdbc',
+    () => runs('javac', ['-version']) && runs('test', ['-f', JDBC_JAR]),
+    'apt-get install libpostgresql-jdbc-java default-jdk-headless',
+  );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPgServer, type PgServer } from '../../src/server/index.js';
-import { clientUnavailable, PYTHON, runs } from './harness.js';
+import { JDBC_JAR, jdbcUnavailable, PYTHON, psqlUnavailable, pythonModuleUnavailable } from './harness.js';
 import { errorFields, fe, RawClient, rowDescription, textRow, types } from './raw-client.js';
 import { WriteDouble } from './write-double.js';
 
@@ -204,11 +204,7 @@ describe('node pg', () => {
   });
 });
 
-const noPsql = clientUnavailable(
-  'psql',
-  () => runs('psql', ['--version']),
-  'apt-get install postgresql-client',
-);
+const noPsql = psqlUnavailable();
 
 describe.skipIf(noPsql)('psql', () => {
   it('prints write tags, RETURNING tables, and errors with their detail', async () => {
@@ -243,11 +239,7 @@ describe.skipIf(noPsql)('psql', () => {
   });
 });
 
-const noPsycopg2 = clientUnavailable(
-  'psycopg2',
-  () => runs(PYTHON, ['-c', 'import psycopg2']),
-  'apt-get install python3-psycopg2',
-);
+const noPsycopg2 = pythonModuleUnavailable('psycopg2', 'python3-psycopg2');
 
 describe.skipIf(noPsycopg2)('psycopg2', () => {
   it('reports cursor.rowcount of writes and fetches RETURNING rows', async () => {
@@ -295,12 +287,8 @@ print(json.dumps(res))
   });
 });
 
-const JAR = '/usr/share/java/postgresql.jar';
-const noJdbc = clientUnavailable(
-  'pgjdbc',
-  () => runs('javac', ['-version']) && runs('test', ['-f', JAR]),
-  'apt-get install libpostgresql-jdbc-java default-jdk-headless',
-);
+const JAR = JDBC_JAR;
+const noJdbc = jdbcUnavailable();
 
 describe.skipIf(noJdbc)('pgjdbc', () => {
   let dir: string;
