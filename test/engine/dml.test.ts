@@ -231,7 +231,7 @@ describe('writes refused before any request', () => {
       [
         'update tasks set name = null where id = 3',
         '23502',
-        'null value in column "name" of relation "tasks" violates not-null constraint (row id 3)',
+        'null value in column "name" of relation "tasks" violates not-null constraint',
       ],
       [
         "insert into tasks (name, project_id) values ('a', true)",
@@ -274,10 +274,11 @@ describe('writes refused before any request', () => {
         'integer out of range (column "hours")',
       ],
       [
-        'update tasks set hours = 1e12 where id > 1',
+        'update tasks set hours = hours * 1e12 where id > 1',
         '22003',
         'integer out of range (column "hours", row id 2)',
       ],
+      ['update tasks set hours = 1e12 where id > 1', '22003', 'integer out of range (column "hours")'],
       [
         "insert into tasks (name, project_id) values ('a', 1) returning count(*)",
         '42803',
@@ -351,6 +352,26 @@ describe('writes refused before any request', () => {
       '23514',
       'budget must be greater than 0 (row id 1)',
     );
+  });
+
+  it("refuses an UPDATE's constant assignment that a rule refuses before reading any row", async () => {
+    const { engine, tasks } = world();
+    await refused(
+      engine,
+      tasks,
+      'update tasks set budget = 0, hours = hours + 1 where id < 3',
+      '23514',
+      'budget must be greater than 0',
+    );
+    await refused(
+      engine,
+      tasks,
+      'update tasks set name = null where id < 3',
+      '23502',
+      'null value in column "name" of relation "tasks" violates not-null constraint',
+    );
+    expect(tasks.requests).toEqual([]);
+    expect(tasks.checked.map((c) => c.values)).toEqual([{ budget: 0 }]);
   });
 
   it('refuses UPDATE / DELETE without WHERE unless allowed, telling the SET to use', async () => {
