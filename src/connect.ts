@@ -22,6 +22,12 @@ export interface ConnectOptions {
    * uses no rate limit (fast to explore); pass `{ rateLimit: '5/5' }` to feel Paymo's real budget.
    */
   readonly demo?: boolean | { readonly rateLimit?: string | null; readonly seed?: number };
+  /**
+   * Client-side pacing to Paymo's budget (about 5 requests per 5 s, shared by the connections that
+   * use one key). `false` turns it off: only for a server that is not Paymo (a local simulator, a
+   * proxy that paces for you). Against Paymo itself it would only trade waiting for 429 retries.
+   */
+  readonly rateLimit?: false;
   /** Most API requests one statement may make (default 50; `SET paymo.max_requests`). */
   readonly requestBudget?: number;
   /** Freshness of cached reads in ms (default 30 000; `SET paymo.cache_ttl`). */
@@ -235,7 +241,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     baseUrl,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     // The in-process demo has no rate limit unless one was asked for; skip the client's pacing too.
-    ...(demo && !(typeof options.demo === 'object' && options.demo.rateLimit)
+    ...(options.rateLimit === false || (demo && !(typeof options.demo === 'object' && options.demo.rateLimit))
       ? { rateLimit: false as const }
       : {}),
   });

@@ -97,17 +97,24 @@ export class PaymoValidationError extends PaymoError {
   }
 }
 
-/** Paymo kept answering 429 until the retries ran out; `retryAfterSeconds` is its last advice. */
+/**
+ * Paymo kept answering 429 until the retries ran out, or (attempts 0) an earlier 429 asked for a longer
+ * pause than this client waits; `retryAfterSeconds` is the wait Paymo asked for.
+ */
 export class PaymoRateLimitError extends PaymoError {
   readonly retryAfterSeconds?: number;
 
   constructor(init: PaymoErrorInit & { readonly retryAfterSeconds?: number }) {
     const after =
       init.retryAfterSeconds !== undefined ? `retry after ${init.retryAfterSeconds} s` : 'retry later';
+    // attempts 0: not sent at all, because an earlier 429's pause still holds the key.
+    const what =
+      init.attempts === 0
+        ? `${init.method} ${init.path} was not sent: an earlier 429 Too Many Requests still holds this API key`
+        : `${init.method} ${init.path} was answered 429 Too Many Requests ${init.attempts} time(s)`;
     super(
       'rate-limited',
-      `Paymo rate limit: ${init.method} ${init.path} was answered 429 Too Many Requests ` +
-        `${init.attempts} time(s); ${after}, or run fewer queries at once with this API key`,
+      `Paymo rate limit: ${what}; ${after}, or run fewer queries at once with this API key`,
       init,
       { retryable: true, sqlState: '53400' },
     );

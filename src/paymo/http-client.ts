@@ -451,6 +451,16 @@ export class PaymoClient {
       const base: PaymoErrorInit = { method, path: fullPath, attempts: attempt };
       if (signal?.aborted)
         throw new PaymoAbortedError({ ...base, attempts: attempt - 1, outcomeUnknown: false });
+      // A pause longer than this client would wait out in a retry fails now instead of hanging the
+      // statement silently for minutes (a 429 with a long Retry-After ended an earlier statement).
+      const pausedMs = this.rateLimiter.pausedForMs();
+      if (pausedMs > this.#maxRetryAfterMs) {
+        throw new PaymoRateLimitError({
+          ...base,
+          attempts: 0,
+          retryAfterSeconds: Math.ceil(pausedMs / 1000),
+        });
+      }
       let permit: Awaited<ReturnType<RateLimiter['acquire']>>;
       try {
         permit = await this.rateLimiter.acquire(signal);

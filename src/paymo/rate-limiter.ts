@@ -181,6 +181,11 @@ export class RateLimiter {
     });
   }
 
+  /** How long a 429's pause still holds every request of this key (0 when none does). */
+  pausedForMs(): number {
+    return Math.max(0, this.#pausedUntil - this.#clock.now());
+  }
+
   /** Current counters and budget view (see {@link RateLimiterStats}). */
   stats(): RateLimiterStats {
     const now = this.#clock.now();

@@ -123,7 +123,7 @@ export async function measureRequests(): Promise<QuestionResult[]> {
     clock: () => BENCH_NOW.getTime(),
     rateLimit: null,
   });
-  const base = { apiKey: sim.apiKey, baseUrl: sim.baseUrl, cacheTtlMs: 0 };
+  const base = { apiKey: sim.apiKey, baseUrl: sim.baseUrl, cacheTtlMs: 0, rateLimit: false as const };
   const on = await connect(base);
   const off = await connect(base);
   try {

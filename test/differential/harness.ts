@@ -132,7 +132,12 @@ async function loadTable(db: Connection, client: pg.Client, table: string): Prom
 async function open(sim: SimulatorHandle, pushdown: boolean): Promise<Connection> {
   // The data never changes during the suite: a long cache TTL keeps repeated table reads cheap
   // without changing any answer. Each connection has its own catalog and cache.
-  const db = await connect({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, cacheTtlMs: 600_000 });
+  const db = await connect({
+    apiKey: sim.apiKey,
+    baseUrl: sim.baseUrl,
+    cacheTtlMs: 600_000,
+    rateLimit: false,
+  });
   await db.query('SET paymo.max_requests = 10000');
   if (!pushdown) await db.query('SET paymo.pushdown = off');
   return db;

@@ -38,7 +38,8 @@ async function paymoTarget(): Promise<ClosableTarget> {
     clock: () => GRAMMAR_NOW.getTime(),
     rateLimit: null,
   });
-  const base = { apiKey: sim.apiKey, baseUrl: sim.baseUrl, cacheTtlMs: 0 };
+  // The simulator has no rate limit here, so the client need not pace itself (requests are counted, not timed).
+  const base = { apiKey: sim.apiKey, baseUrl: sim.baseUrl, cacheTtlMs: 0, rateLimit: false as const };
   const on = await connect(base);
   const off = await connect(base);
   await off.query('SET paymo.pushdown = off');
