@@ -107,7 +107,9 @@ export interface TableSource {
    * "either (date, duration) or (start_time, end_time)") after the engine coerced the values to the
    * column types. Throws SqlError naming the rule. Called for EVERY row of a statement before the
    * first write request, so a refused statement writes nothing. `values` holds only the assigned
-   * columns (INSERT: the given ones; UPDATE: the SET ones).
+   * columns (INSERT: the given ones; UPDATE: the SET ones). An UPDATE's constant assignments are
+   * also checked on their own before the read that finds its rows, so a rule given a subset of an
+   * UPDATE's assignments must refuse only what it would refuse with all of them.
    */
   checkWrite?(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void;
   /** Creates one row; resolves to the row as stored upstream, in schema order (for RETURNING). */

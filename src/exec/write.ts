@@ -163,6 +163,20 @@ function checkRows(op: WriteOp, t: WriteTarget, rows: readonly PendingRow[]): vo
   }
 }
 
+/**
+ * An UPDATE's constant assignments (`SET discount = 0`, `SET name = NULL`) checked like a row before
+ * the read that finds the rows: a value refused for every row is refused before any request.
+ * Assignments that depend on the row are left to the per-row check; the source's rules must hold for
+ * a partial set of values (they refuse nothing that a complete row would allow).
+ */
+function checkConstantAssignments(t: WriteTarget, slots: readonly ValueSlot[], zone: Zone): void {
+  const values = new Map<string, unknown>();
+  for (const s of slots)
+    if (s.expr.kind === 'literal')
+      values.set(s.column.name, convert(s.expr.value, s.type, s.column, '', zone));
+  if (values.size > 0) checkRows('update', t, [{ values, label: '' }]);
+}
+
 function keyText(names: readonly string[], keys: readonly Row[]): string {
   if (names.length === 1) return `${names[0]} ${keys.map((k) => String(k[0])).join(', ')}`;
   return `(${names.join(', ')}) = ${keys.map((k) => `(${k.map(String).join(', ')})`).join(', ')}`;
@@ -289,6 +303,7 @@ export async function runWrite(plan: WritePlan, opts: WriteRunOptions): Promise<
   const t = plan.target;
   const h = headingOf(plan.op, t);
   if (plan.op !== 'insert') checkFiltered(plan.op, t, plan.filtered, opts);
+  if (plan.op === 'update') checkConstantAssignments(t, plan.slots, opts.zone);
   const input = await opts.executor.collect(plan.input);
   let pending: PendingRow[];
   switch (plan.op) {
