@@ -4,6 +4,7 @@ import type { SqlType } from './catalog/types.js';
 import { featureNotSupported, SqlError, toSqlError } from './errors.js';
 import { Executor } from './exec/execute.js';
 import {
+  checkConstantAssignments,
   checkFiltered,
   checkRowCap,
   emptyWriteStats,
@@ -232,6 +233,8 @@ export function createEngine(options: EngineOptions): Engine {
       }
     };
     if (plan.op !== 'insert') refused(() => checkFiltered(plan.op, plan.target, plan.filtered, limits));
+    if (plan.op === 'update')
+      refused(() => checkConstantAssignments(plan.target, plan.slots, zoneOf(opts.timeZone)));
     if (plan.op === 'insert' && plan.cells)
       refused(() =>
         checkRowCap({ op: 'insert', text: `INSERT into ${plan.target.name}` }, plan.cells!.length, limits),

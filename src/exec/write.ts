@@ -169,7 +169,7 @@ function checkRows(op: WriteOp, t: WriteTarget, rows: readonly PendingRow[]): vo
  * Assignments that depend on the row are left to the per-row check; the source's rules must hold for
  * a partial set of values (they refuse nothing that a complete row would allow).
  */
-function checkConstantAssignments(t: WriteTarget, slots: readonly ValueSlot[], zone: Zone): void {
+export function checkConstantAssignments(t: WriteTarget, slots: readonly ValueSlot[], zone: Zone): void {
   const values = new Map<string, unknown>();
   for (const s of slots)
     if (s.expr.kind === 'literal')

@@ -425,7 +425,8 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
  * `FETCH FIRST n ROWS ONLY` becomes `LIMIT n`; `TABLE t` becomes `SELECT * FROM t`; `$1::t` gets
  * parentheses; `substring(a FROM x FOR y)` and `position(a IN b)` become plain argument lists.
  * Writes: `INSERT INTO t AS a` loses its alias (returned in `targetAlias`), `DEFAULT VALUES` becomes a
- * marker row, and unsupported write forms are refused (refuseWriteForms).
+ * marker row, `UPDATE ONLY` / `DELETE FROM ONLY` lose ONLY, and unsupported write forms (and MERGE)
+ * are refused (refuseWriteForms).
  */
 export function rewriteSql(sql: string): Rewritten {
   const toks = filterToCase(tokenize(sql));
@@ -436,6 +437,16 @@ export function rewriteSql(sql: string): Rewritten {
   let columnsAt: [number, number] | undefined;
   let insertColumns: string[] | undefined;
   let targetAlias: string | undefined;
+  // MERGE (PostgreSQL 15) is valid SQL the grammar cannot read: say so rather than "syntax error".
+  if (first === 'merge')
+    throw featureNotSupported('MERGE', 'use INSERT for new rows and UPDATE … WHERE for existing ones');
+  // `UPDATE ONLY t` / `DELETE FROM ONLY t`: no table here has children, so ONLY changes nothing.
+  const onlyAt =
+    first === 'update' && isWord(toks[1], 'only')
+      ? 1
+      : first === 'delete' && isWord(toks[1], 'from') && isWord(toks[2], 'only')
+        ? 2
+        : -1;
   if (first === 'insert' || first === 'update' || first === 'delete') {
     refuseWriteForms(toks, first);
     const end = first === 'insert' && isWord(toks[1], 'into') ? skipName(toks, 2) : -1;
@@ -483,6 +494,7 @@ export function rewriteSql(sql: string): Rewritten {
       k++;
       continue;
     }
+    if (k === onlyAt) continue;
     if (columnsAt && k === columnsAt[0]) {
       k = columnsAt[1];
       continue;

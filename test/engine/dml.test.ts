@@ -112,10 +112,20 @@ describe('parsing writes', () => {
     ['with x as (delete from t returning *) select * from x', 'DELETE in WITH'],
     ['with x as (insert into t values (1) returning *) select * from x', 'INSERT in WITH'],
     ['with t as (select 1 as id) delete from t', 'a WITH query named like the target table "t"'],
+    ['merge into t using u on u.id = t.id when matched then delete', 'MERGE'],
   ])('refuses %s with 0A000', (sql, construct) => {
     expect(() => parseSql(sql)).toThrow(
       expect.objectContaining({ code: '0A000', message: `${construct} is not supported` }),
     );
+  });
+
+  it('reads UPDATE ONLY and DELETE FROM ONLY as the table itself (no table has children)', () => {
+    expect(parseSql('update only t set a = 1 where id = 1')[0]).toMatchObject({
+      write: { type: 'update', table: { name: 't' } },
+    });
+    expect(parseSql('delete from only t as x where x.id = 1')[0]).toMatchObject({
+      write: { type: 'delete', table: { name: 't', alias: 'x' } },
+    });
   });
 
   it('refuses DEFAULT inside an expression like PostgreSQL', () => {
