@@ -177,11 +177,21 @@ export function readOnlyColumn(c: TargetColumn, op: 'insert' | 'update'): SqlErr
   return new SqlError('428C9', message, { detail: readOnlyDetail(c, 'read-only') });
 }
 
-/** 428C9 for an UPDATE of a column that can only be set when the row is created. */
-function createOnlyColumn(c: TargetColumn): SqlError {
-  return new SqlError('428C9', `column "${c.name}" can only be set on INSERT`, {
-    detail: readOnlyDetail(c, 'set when the row is created and cannot be changed afterwards'),
-  });
+/**
+ * 428C9 for an UPDATE of a column that can only be set when the row is created. A table that allows
+ * no INSERT creates its rows elsewhere (an upload), so pointing at INSERT would send the user into a
+ * second refusal: the message says the column cannot be changed at all.
+ */
+function createOnlyColumn(c: TargetColumn, t: WriteTarget): SqlError {
+  const detail = readOnlyDetail(c, 'set when the row is created and cannot be changed afterwards');
+  if (t.source.writes?.insert !== true || typeof t.source.insert !== 'function') {
+    return new SqlError(
+      '428C9',
+      `column "${c.name}" cannot be changed: it is set when the row is created, and "${t.name}" allows no INSERT`,
+      { detail },
+    );
+  }
+  return new SqlError('428C9', `column "${c.name}" can only be set on INSERT`, { detail });
 }
 
 /** 23502 as PostgreSQL words a NULL (or missing required value) in a column that needs one. */
@@ -481,7 +491,7 @@ function planUpdate(ast: AstUpdate, ctx: WritePlanContext): WritePlan {
       );
     }
     if (col.flags.readOnly) throw readOnlyColumn(col, 'update');
-    if (col.flags.createOnly) throw createOnlyColumn(col);
+    if (col.flags.createOnly) throw createOnlyColumn(col, t);
     assigned.push({ col, expr: s.value });
   }
   const read = bindRead(

@@ -176,7 +176,8 @@ const col = (name: string, type: Column['type'], nullable = true, comment?: stri
 
 /**
  * A catalog for write tests: `tasks` (all writes; read-only id/created_on, create-only project_id,
- * required name and project_id, a rule refusing budget 0), `company` (UPDATE only), `bookings`
+ * required name and project_id, a rule refusing budget 0), `company` (UPDATE only; create-only
+ * region), `bookings`
  * (read-only), `notes` (INSERT and DELETE only).
  */
 export function dmlCatalog(): {
@@ -221,9 +222,10 @@ export function dmlCatalog(): {
   });
   const company = new WritableSource({
     resource: 'company',
-    schema: [col('id', 'bigint', false), col('name', 'text', false)],
-    rows: [[1, 'Acme']],
+    schema: [col('id', 'bigint', false), col('name', 'text', false), col('region', 'text')],
+    rows: [[1, 'Acme', 'eu']],
     writes: { insert: false, update: true, delete: false },
+    columnWrites: { region: { createOnly: true } },
   });
   const bookings = new WritableSource({
     resource: 'bookings',

@@ -152,6 +152,14 @@ describe('writes refused before any request', () => {
       '0A000',
       'cannot INSERT into table "company": it allows UPDATE only',
     );
+    // A create-only column of a table without INSERT cannot be set at all: no pointing at INSERT.
+    await refused(
+      w.engine,
+      w.company,
+      "update company set region = 'us' where id = 1",
+      '428C9',
+      'column "region" cannot be changed: it is set when the row is created, and "company" allows no INSERT',
+    );
     await refused(
       w.engine,
       w.notes,
