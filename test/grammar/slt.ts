@@ -12,11 +12,15 @@
  *   <rows: values split by tabs,      <golden EXPLAIN text>
  *    NULL, (empty) for '', one a line>
  *
+ * A `statement error` text is a substring of the error's message, or of `<message> DETAIL: <detail>`
+ * (so a partial-failure report's DETAIL can be checked too).
+ *
  * `requests` asserts the API requests of the previous statement: with lines, the exact multiset of
  * `METHOD path?query` (query decoded; a write adds its JSON body with keys sorted, e.g.
  * `POST /api/tasks {"name":"A","project_id":1}`); with only a count, the number. Every `query` runs
  * with pushdown on and off and both must give the expected rows (Trino's pushdown oracle), except a
- * write (INSERT/UPDATE/DELETE … RETURNING), which runs once, pushdown on. SLT_REWRITE=1 rewrites
+ * write (INSERT/UPDATE/DELETE … RETURNING, or EXPLAIN ANALYZE of one), which runs once, pushdown on;
+ * EXPLAIN ANALYZE output has its timings replaced by `…`. SLT_REWRITE=1 rewrites
  * the expected parts of `query`, `explain` and `requests` records in place.
  */
 
@@ -121,11 +125,23 @@ export interface RecordOutcome {
   readonly actual?: string[];
 }
 
-/** True for a data-modifying statement (optionally after a WITH clause or leading comments). */
+const EXPLAIN_ANALYZE = /^explain\s+(analyze\b|\([^)]*\banalyze\b[^)]*\))\s*/i;
+
+/** True for a data-modifying statement (optionally after a WITH clause, leading comments or EXPLAIN ANALYZE). */
 export function isWrite(sql: string): boolean {
-  const text = sql.replace(/--[^\n]*\n/g, ' ').trim();
+  let text = sql.replace(/--[^\n]*\n/g, ' ').trim();
+  if (EXPLAIN_ANALYZE.test(text)) text = text.replace(EXPLAIN_ANALYZE, '');
   if (/^(insert|update|delete|copy)\b/i.test(text)) return true;
   return /^with\b/i.test(text) && /\)\s*(insert|update|delete)\b/i.test(text);
+}
+
+/** EXPLAIN ANALYZE lines with their run-dependent timings replaced by `…`. */
+export function maskTimings(rows: string[]): string[] {
+  return rows.map((r) =>
+    r
+      .replace(/\btime=[0-9.]+ ms/g, 'time=… ms')
+      .replace(/^(Execution Time|Planning Time): [0-9.]+ ms/, '$1: … ms'),
+  );
 }
 
 function sortRows(rows: string[], sort: 'rowsort' | 'nosort'): string[] {
@@ -141,12 +157,14 @@ export async function runRecord(rec: SltRecord, target: SltTarget): Promise<Reco
         await target.run(rec.sql, true);
       } catch (err) {
         const code = (err as { code?: string }).code;
+        const detail = (err as { detail?: string }).detail;
         const message = (err as Error).message;
+        const full = detail ? `${message} DETAIL: ${detail.replace(/\n/g, ' ')}` : message;
         if (!rec.expectError) return { failure: `unexpected error ${code}: ${message}` };
         if (code !== rec.expectError.code)
           return { failure: `expected SQLSTATE ${rec.expectError.code}, got ${code}: ${message}` };
-        if (rec.expectError.message && !message.includes(rec.expectError.message)) {
-          return { failure: `expected message containing '${rec.expectError.message}', got '${message}'` };
+        if (rec.expectError.message && !full.includes(rec.expectError.message)) {
+          return { failure: `expected message containing '${rec.expectError.message}', got '${full}'` };
         }
         return { failure: null };
       }
@@ -159,7 +177,8 @@ export async function runRecord(rec: SltRecord, target: SltTarget): Promise<Reco
       if (isWrite(rec.sql)) {
         target.takeRequests();
         const once = await target.run(rec.sql, true);
-        const rows = sortRows(once.rows.map(rowText), rec.sort);
+        const text = once.rows.map(rowText);
+        const rows = sortRows(EXPLAIN_ANALYZE.test(rec.sql.trim()) ? maskTimings(text) : text, rec.sort);
         if (rec.types.length !== once.fields.length) {
           return {
             failure: `query declares ${rec.types.length} columns, result has ${once.fields.length}`,
