@@ -112,6 +112,12 @@ export interface TableSource {
    * UPDATE's assignments must refuse only what it would refuse with all of them.
    */
   checkWrite?(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void;
+  /**
+   * Called on the target before a write statement reads anything (the rows an UPDATE / DELETE
+   * changes, INSERT … SELECT's query, subqueries): a source that caches reads makes the rest of the
+   * statement's reads fresh, so a write never acts on a cached answer older than the statement.
+   */
+  beginWrite?(): void;
   /** Creates one row; resolves to the row as stored upstream, in schema order (for RETURNING). */
   insert?(values: ReadonlyMap<string, unknown>, ctx: WriteContext): Promise<Row>;
   /** Changes one row identified by its primary-key values (schema order of `primaryKey`); resolves to the row as stored. */

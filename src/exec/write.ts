@@ -304,6 +304,7 @@ export async function runWrite(plan: WritePlan, opts: WriteRunOptions): Promise<
   const h = headingOf(plan.op, t);
   if (plan.op !== 'insert') checkFiltered(plan.op, t, plan.filtered, opts);
   if (plan.op === 'update') checkConstantAssignments(t, plan.slots, opts.zone);
+  t.source.beginWrite?.();
   const input = await opts.executor.collect(plan.input);
   let pending: PendingRow[];
   switch (plan.op) {

@@ -39,6 +39,21 @@ export interface CacheStats {
 export class StatementScope {
   readonly #memo = new Map<string, Promise<unknown>>();
   #closed = false;
+  #fresh = false;
+
+  /** True once the statement asked for fresh reads: answers stored before it are not used. */
+  get fresh(): boolean {
+    return this.#fresh;
+  }
+
+  /**
+   * From now on the statement reads upstream, not from answers cached before it (a write's reads);
+   * what it reads is still kept for the rest of the statement and cached as usual.
+   */
+  requireFresh(): void {
+    this.#fresh = true;
+    this.#memo.clear();
+  }
 
   /** The answer (or the request in flight) of `key` in this statement, if any. */
   lookup(key: string): Promise<unknown> | undefined {
@@ -136,7 +151,7 @@ export class ResponseCache {
       return { value: (await seen) as T, hit: true };
     }
     if (!scope) return this.#shared(key, load);
-    const result = this.#shared(key, load);
+    const result = this.#shared(key, load, scope.fresh);
     scope.remember(
       key,
       result.then((r) => r.value),
@@ -144,10 +159,10 @@ export class ResponseCache {
     return result;
   }
 
-  async #shared<T>(key: string, load: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+  async #shared<T>(key: string, load: () => Promise<T>, fresh = false): Promise<{ value: T; hit: boolean }> {
     const now = this.#now();
     const found = this.#entries.get(key);
-    if (found && found.expires > now) {
+    if (found && found.expires > now && !fresh) {
       this.#hits++;
       return { value: (await found.value) as T, hit: true };
     }

@@ -353,6 +353,11 @@ export class PaymoTable implements TableSource {
 
   // ---- Writes (issue 5): delegated to writes.ts. ----
 
+  /** A write statement's reads bypass cached answers: SET seq = seq + 1 must not start from a stale seq. */
+  beginWrite(): void {
+    this.#ctx.cache.currentStatement()?.requireFresh();
+  }
+
   /** Checks one row against the spec's write rules before any request (throws SqlError). */
   checkWrite(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void {
     this.#write().check(op, values);

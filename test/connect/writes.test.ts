@@ -71,6 +71,19 @@ describe('connect().query() writes', () => {
     expect((ro as SqlError).code).toBe('0A000');
   });
 
+  it('reads the rows a write changes from Paymo, not from a cached answer', async () => {
+    const task = [...db.demo!.store.all('tasks')].find((t) => t.project_id === project)!;
+    const read = async () => (await db.query('SELECT seq FROM tasks WHERE id = $1', [task.id])).rows;
+    const before = await read();
+    // Someone else changes the task in Paymo: reads within the TTL still show the cached answer…
+    db.demo!.store.update('tasks', task.id, { seq: 40 });
+    expect(await read()).toEqual(before);
+    // …but a write computes from what Paymo holds now.
+    const r = await db.query('UPDATE tasks SET seq = seq + 1 WHERE id = $1 RETURNING seq', [task.id]);
+    expect(r.rows).toEqual([{ seq: 41 }]);
+    expect(await read()).toEqual([{ seq: 41 }]);
+  });
+
   it('has no transactions: ROLLBACK says so and undoes nothing', async () => {
     expect((await db.query('BEGIN')).notices[0]?.message).toMatch(/ROLLBACK undoes nothing/);
     await db.query('INSERT INTO tasks (name, project_id) VALUES ($1, $2)', ['Kept anyway', project]);
