@@ -28,7 +28,7 @@ export interface ConnectOptions {
    * proxy that paces for you). Against Paymo itself it would only trade waiting for 429 retries.
    */
   readonly rateLimit?: false;
-  /** Most API requests one statement may make (default 50; `SET paymo.max_requests`). */
+  /** Most Paymo API reads one statement may make, all its scans together (default 50; `SET paymo.max_requests`). */
   readonly requestBudget?: number;
   /** Freshness of cached reads in ms (default 30 000; `SET paymo.cache_ttl`). */
   readonly cacheTtlMs?: number;

@@ -14,10 +14,11 @@ import {
   type WriteSettingNames,
 } from './exec/write.js';
 import { bindQuery, describeQuery, type ParamTypes, paramTypeList } from './plan/bind.js';
-import { explainPlan, explainWrite, scanRequestOf } from './plan/explain.js';
+import { explainPlan, explainWrite } from './plan/explain.js';
 import type { ColumnDef } from './plan/expr.js';
 import type { LogicalPlan } from './plan/logical.js';
 import { optimize } from './plan/optimize.js';
+import { plannedScans, scanRequestOf } from './plan/scans.js';
 import { withPlanningZone } from './plan/types.js';
 import { forEachNode } from './plan/walk.js';
 import { planCopy, planWrite, type WritePlan } from './plan/write.js';
@@ -127,6 +128,17 @@ export interface Engine {
   queryMany(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult[]>;
 }
 
+/** A check's refusal as an EXPLAIN note (`refused when run: …`), or undefined when it passes. */
+function refusalNote(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (e) {
+    if (e instanceof SqlError) return `refused when run: ${e.message}`;
+    throw e;
+  }
+}
+
 /**
  * Creates an engine. The engine knows nothing about where data lives: every table is a TableSource
  * in the catalog, asked which filters it can evaluate and told exactly what to scan.
@@ -154,6 +166,11 @@ export function createEngine(options: EngineOptions): Engine {
       plan,
       fields: bound.fields.map((f) => ({ name: f.name, type: f.type === 'unknown' ? 'text' : f.type })),
     };
+  };
+
+  /** The catalog's verdict on a statement as a whole (e.g. a request budget), over all its plans' scans. */
+  const checkStatement = (plans: readonly (LogicalPlan | undefined)[]): void => {
+    options.catalog.checkStatement(plans.flatMap((p) => (p ? plannedScans(p) : [])));
   };
 
   const limitsOf = (opts: QueryOptions): WriteLimits => ({
@@ -206,6 +223,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<QueryResult> => {
     const zone = zoneOf(opts.timeZone);
     const plan = planWriteOf(w, params, zone);
+    checkStatement([plan.input, plan.returning?.plan]);
     const out = await runWrite(plan, {
       ...limitsOf(opts),
       executor: executor(zone, opts.signal),
@@ -226,11 +244,8 @@ export function createEngine(options: EngineOptions): Engine {
     const limits = limitsOf(opts);
     const notes: string[] = [];
     const refused = (f: () => void): void => {
-      try {
-        f();
-      } catch (e) {
-        if (e instanceof SqlError) notes.push(`refused when run: ${e.message}`);
-      }
+      const note = refusalNote(f);
+      if (note !== undefined) notes.push(note);
     };
     if (plan.op !== 'insert') refused(() => checkFiltered(plan.op, plan.target, plan.filtered, limits));
     if (plan.op === 'update')
@@ -239,6 +254,7 @@ export function createEngine(options: EngineOptions): Engine {
       refused(() =>
         checkRowCap({ op: 'insert', text: `INSERT into ${plan.target.name}` }, plan.cells!.length, limits),
       );
+    refused(() => checkStatement([plan.input, plan.returning?.plan]));
     return notes;
   };
 
@@ -254,6 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
       const plan = planWriteOf(stmt.write, params, zone);
       if (!analyze) return explainWrite(plan, { verbose, notes: writeNotes(plan, opts) });
       // EXPLAIN ANALYZE performs the write, as PostgreSQL does.
+      checkStatement([plan.input, plan.returning?.plan]);
       const ex = executor(zone, opts.signal, true);
       const stats = emptyWriteStats();
       const t0 = performance.now();
@@ -275,7 +292,13 @@ export function createEngine(options: EngineOptions): Engine {
       return `${text}\nExecution Time: ${ms.toFixed(3)} ms\nTotal Requests: ${requests}`;
     }
     const { plan } = planQuery(stmt.query, params, zone);
-    if (!analyze) return explainPlan(plan, undefined, { verbose });
+    if (!analyze) {
+      // Plain EXPLAIN runs nothing, so a refusal is shown, not raised.
+      const refusal = refusalNote(() => checkStatement([plan]));
+      const text = explainPlan(plan, undefined, { verbose });
+      return refusal === undefined ? text : `${text}\nNote: ${refusal}`;
+    }
+    checkStatement([plan]);
     const ex = executor(zone, opts.signal, true);
     const t0 = performance.now();
     await ex.collect(plan);
@@ -303,6 +326,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (stmt.type === 'write') return runWriteStmt(stmt.write, params, opts);
     const zone = zoneOf(opts.timeZone);
     const { plan, fields } = planQuery(stmt.query, params, zone);
+    checkStatement([plan]);
     const rows = await executor(zone, opts.signal).collect(plan);
     return { command: 'SELECT', rowCount: rows.length, fields, rows };
   };
@@ -332,6 +356,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         const zone = zoneOf(opts.timeZone);
         const { plan, fields } = planQuery(stmt.query, params, zone);
+        checkStatement([plan]);
         const ex = executor(zone, opts.signal);
         return {
           command: 'SELECT',

@@ -19,7 +19,8 @@ export const PAYMO_SETTINGS: readonly SettingDef[] = [
   {
     name: 'paymo.max_requests',
     default: String(DEFAULT_REQUEST_BUDGET),
-    description: 'Most Paymo API requests one statement may make; above it the statement fails with 53400.',
+    description:
+      'Most Paymo API reads one statement may make, all its scans together (cached answers are free); above it the statement fails with 53400.',
     validate: integerSetting('paymo.max_requests', 1),
   },
   {

@@ -1,5 +1,5 @@
 import { undefinedTable } from '../errors.js';
-import type { TableSource } from './table-source.js';
+import type { ScanRequest, TableSource } from './table-source.js';
 import type { SqlType } from './types.js';
 
 /**
@@ -21,6 +21,20 @@ export interface UserFunction {
 
 /** Prefix of `call.fn` for user functions, so they never collide with builtins in plans. */
 export const USER_FUNCTION_PREFIX = 'udf:';
+
+/** One scan of a planned statement, as `Catalog.checkStatement` sees it. */
+export interface PlannedScan {
+  /** The table name as the query wrote it (resolved through the catalog). */
+  readonly table: string;
+  readonly source: TableSource;
+  /** The request the scan will send (dynamic join keys appear as an empty `IN ()` list). */
+  readonly request: ScanRequest;
+  /**
+   * The scan may run any number of times, zero included (correlated subquery, right side of a
+   * LATERAL join, recursive step): its estimate is per run, not for the statement.
+   */
+  readonly repeated: boolean;
+}
 
 /** A name → TableSource map. Names are stored as given; lookup is exact first, then case-insensitive. */
 export class Catalog {
@@ -66,6 +80,14 @@ export class Catalog {
     if (s === undefined) throw undefinedTable(name, `known tables: ${this.names().join(', ')}`);
     return s;
   }
+
+  /**
+   * Refuses a planned statement as a whole before it runs, by throwing a SqlError: e.g. its scans
+   * together would make more upstream requests than the catalog allows one statement. Called with
+   * every scan of the statement (subqueries and a write's reads included) after each source's
+   * `validateScan`; plain EXPLAIN shows the refusal as a note instead. The default accepts all.
+   */
+  checkStatement(_scans: readonly PlannedScan[]): void {}
 
   /** Registered names, sorted. */
   names(): string[] {

@@ -38,10 +38,23 @@ export interface ScanStats {
   retries: number;
 }
 
+/** Figures shared by every scan of one statement, for limits that hold per statement. */
+export interface StatementStats {
+  /** Upstream requests every scan of the statement has made so far (answers from a cache are not requests). */
+  readonly requests: number;
+}
+
 /** Per-scan context handed to `TableSource.scan`: cancellation and a place to record statistics. */
 export interface ScanContext {
   readonly signal?: AbortSignal;
+  /** This scan's figures: a source adds each upstream request it makes to `stats.requests`. */
   readonly stats: ScanStats;
+  /**
+   * The statement's figures (this scan's included), read live: a source that enforces a request
+   * budget per statement checks the running total here before each request. Absent when a source
+   * is scanned outside a statement; then `stats` is all there is.
+   */
+  readonly statement?: StatementStats;
 }
 
 /**

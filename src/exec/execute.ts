@@ -1,5 +1,5 @@
 import type { UserFunction } from '../catalog/catalog.js';
-import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
+import type { ScanRequest, ScanStats, StatementStats } from '../catalog/table-source.js';
 import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
@@ -62,6 +62,8 @@ function* chunks(rows: readonly Row[]): Generator<Row[]> {
 export class Executor {
   /** Per-node statistics, filled when `analyze` is set (and scan statistics always). */
   readonly stats = new Map<LogicalPlan, NodeStats>();
+  /** The statement's running totals over every scan this executor ran (handed to each scan). */
+  readonly statement: StatementStats;
   private readonly outer = new Map<number, unknown>();
   private readonly ctePlans = new Map<number, LogicalPlan>();
   private readonly cteResults = new Map<number, Promise<Row[]>>();
@@ -70,6 +72,15 @@ export class Executor {
   private readonly env: CompileEnv;
 
   constructor(private readonly opts: ExecOptions = {}) {
+    const stats = this.stats;
+    this.statement = {
+      // Summed when asked, so a scan sees the requests of scans running beside it.
+      get requests() {
+        let n = 0;
+        for (const s of stats.values()) n += s.scan?.requests ?? 0;
+        return n;
+      },
+    };
     this.env = {
       now: opts.now ?? Date.now(),
       zone: opts.zone ?? UTC,
@@ -222,7 +233,11 @@ export class Executor {
     };
     const st = this.nodeStats(p);
     st.scan ??= { requests: 0, rowsFetched: 0, cacheHits: 0, retries: 0 };
-    const ctx = { stats: st.scan, ...(this.opts.signal ? { signal: this.opts.signal } : {}) };
+    const ctx = {
+      stats: st.scan,
+      statement: this.statement,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+    };
     const requests: ScanRequest[] = [];
     const values = p.dynamicColumn !== undefined ? this.dynamic.get(p.scanId) : undefined;
     const size = Math.max(1, p.source.maxInListSize ?? DEFAULT_IN_LIST);

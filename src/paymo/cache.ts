@@ -134,6 +134,17 @@ export class ResponseCache {
   }
 
   /**
+   * Whether `get(key, …)` would answer now without a request: from the calling statement's memo, an
+   * identical request in flight, or a fresh entry (none after another cache over the account wrote).
+   */
+  has(key: string): boolean {
+    if (this.#statement.getStore()?.lookup(key)) return true;
+    if (this.#epoch && this.#epoch.writes !== this.#seenWrites) return false;
+    const found = this.#entries.get(key);
+    return found !== undefined && found.expires > this.#now();
+  }
+
+  /**
    * The cached value of `key`, or the result of `load()` stored under it. `hit` tells whether the
    * answer came from the cache, from an identical request already in flight, or from an earlier
    * answer of the same statement (kept whatever the TTL).

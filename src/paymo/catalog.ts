@@ -1,5 +1,6 @@
 /** The Paymo catalog: every spec as a PaymoTable under its name and aliases, plus `paymo_capabilities`. */
-import { Catalog } from '../catalog/catalog.js';
+import { Catalog, type PlannedScan } from '../catalog/catalog.js';
+import { budgetError } from './budget.js';
 import { DEFAULT_CACHE_TTL_MS, ResponseCache, StatementScope, type WriteEpoch } from './cache.js';
 import { capabilitiesTable } from './capabilities.js';
 import type { PaymoClient } from './http-client.js';
@@ -7,7 +8,7 @@ import { PaymoTable, type PaymoTableContext } from './paymo-table.js';
 import { ALL_SPECS, validateSpecs } from './specs/index.js';
 import type { ObjectSpec } from './specs/types.js';
 
-/** Default most requests one statement's scan may make before it fails with 53400. */
+/** Default most Paymo requests one statement (all its scans together) may make before it fails with 53400. */
 export const DEFAULT_REQUEST_BUDGET = 50;
 
 /** Default largest `in (…)` list per request (ids of ~8 digits keep the URL near 1 kB). */
@@ -18,7 +19,7 @@ export interface PaymoCatalogOptions {
   readonly client: PaymoClient;
   /** Freshness of cached reads in ms (default 30 000; 0 shares only in-flight requests). */
   readonly cacheTtlMs?: number;
-  /** Most requests a scan may make (default {@link DEFAULT_REQUEST_BUDGET}). */
+  /** Most requests one statement may make, all its scans together (default {@link DEFAULT_REQUEST_BUDGET}). */
   readonly requestBudget?: number;
   readonly maxInListSize?: number;
   /** `fail` refuses scans without a required filter instead of using the specs' fan-out (default `spec`). */
@@ -81,7 +82,41 @@ export class PaymoCatalog extends Catalog {
     return this.#ctx.requestBudget;
   }
 
-  /** Changes the request budget (`SET paymo.request_budget`). */
+  /**
+   * Refuses, before any request, a statement whose Paymo scans together are estimated above the
+   * budget (53400 naming the count, the tables and what to change). Requests the cache would
+   * answer are not counted, scans that may run any number of times are left to the run-time check,
+   * and a scan asking for exactly the requests of an earlier one is counted once: the statement's
+   * memo answers it.
+   */
+  override checkStatement(scans: readonly PlannedScan[]): void {
+    const budget = this.#ctx.requestBudget;
+    const counted: { table: PaymoTable; request: PlannedScan['request']; n: number }[] = [];
+    const seen = new Set<string>();
+    for (const s of scans) {
+      if (s.repeated || !(s.source instanceof PaymoTable)) continue;
+      const n = s.source.uncachedRequests(s.request);
+      if (n === 0) continue;
+      if ((s.request.dynamicFilters ?? []).length === 0) {
+        // Join keys differ per scan even where the text is the same; anything else is the same requests.
+        const key = `${s.source.spec.name}\n${s.source.describeScan(s.request).join('\n')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      counted.push({ table: s.source, request: s.request, n });
+    }
+    const total = counted.reduce((sum, c) => sum + c.n, 0);
+    if (total <= budget) return;
+    const top = counted.reduce((a, b) => (b.n > a.n ? b : a));
+    const how = top.table.budgetHow(top.request);
+    if (counted.length === 1) throw budgetError(`reading "${top.table.spec.name}"`, total, budget, how);
+    const byTable = new Map<string, number>();
+    for (const c of counted) byTable.set(c.table.spec.name, (byTable.get(c.table.spec.name) ?? 0) + c.n);
+    const detail = [...byTable].map(([t, n]) => `${t} ${n}`).join(', ');
+    throw budgetError('this statement', total, budget, how && `"${top.table.spec.name}": ${how}`, detail);
+  }
+
+  /** Changes the request budget (`SET paymo.max_requests`). */
   setRequestBudget(n: number): void {
     if (!Number.isInteger(n) || n < 1)
       throw new RangeError(`request budget must be a positive integer, got ${n}`);

@@ -18,6 +18,7 @@ import type {
 import type { Column, Row, SqlType } from '../catalog/types.js';
 import { SqlError } from '../errors.js';
 import type { Expr } from '../plan/expr.js';
+import { runningBudgetError } from './budget.js';
 import type { ResponseCache } from './cache.js';
 import { PaymoError, PaymoNotFoundError } from './errors.js';
 import {
@@ -49,7 +50,10 @@ const DEFAULT_PAGE_SIZE = 2500;
 export interface PaymoTableContext {
   readonly client: PaymoClient;
   readonly cache: ResponseCache;
-  /** Most requests one statement may make (checked per scan at plan time and at run time). */
+  /**
+   * Most requests one statement may make, all its scans together: checked on the plan's estimate
+   * (PaymoCatalog.checkStatement) and before each request on the statement's running total.
+   */
   requestBudget: number;
   /** Largest `in (…)` list sent in one request. */
   readonly maxInListSize: number;
@@ -123,19 +127,6 @@ export function toPaymoSqlError(error: unknown, table: string): SqlError {
     return new SqlError(error.sqlState, `Paymo request for table "${table}" failed: ${error.message}`);
   }
   return new SqlError('XX000', error instanceof Error ? error.message : String(error));
-}
-
-/** A 53400 error: the scan needs more requests than the budget allows. */
-export function budgetError(table: string, needed: number, budget: number, how: string): SqlError {
-  return new SqlError(
-    '53400',
-    `reading "${table}" would need about ${needed} Paymo API requests, above the budget of ${budget} per statement`,
-    {
-      hint:
-        `${how}Add filters Paymo can evaluate (see paymo_capabilities), or raise the budget ` +
-        '(createPaymoCatalog({ requestBudget }) or SET paymo.request_budget).',
-    },
-  );
 }
 
 /** Converts one Paymo JSON value to the catalog's JS representation of `type`; absent → NULL. */
@@ -437,29 +428,58 @@ export class PaymoTable implements TableSource {
     return answers;
   }
 
-  /** Plan-time checks: a missing required filter without a usable fallback, or a scan over budget. */
+  /**
+   * Plan-time check: a missing required filter without a usable fallback. The request budget holds
+   * per statement, so the catalog checks it over all scans (PaymoCatalog.checkStatement).
+   */
   validateScan(request: ScanRequest): void {
-    const plan = this.#plan(request);
-    const n = this.estimateRequests(request);
-    if (n > this.#ctx.requestBudget) {
-      throw budgetError(this.spec.name, n, this.#ctx.requestBudget, this.#budgetHow(plan));
-    }
+    this.#plan(request);
+  }
+
+  /** Why reading `request` takes many requests, for a budget error's hint (empty, or ends with a space). */
+  budgetHow(request: ScanRequest): string {
+    return this.#budgetHow(this.#plan(request));
   }
 
   /** Expected requests: by-id reads, `in` batches × estimated pages, fan-out lists, detail reads. */
   estimateRequests(request: ScanRequest): number {
+    return this.#estimate(request, false);
+  }
+
+  /**
+   * Like estimateRequests, less the requests the cache (or the running statement) would answer now:
+   * what the scan would cost the statement's budget. A fan-out's batches are known only as it runs,
+   * so a fan-out counts in full.
+   */
+  uncachedRequests(request: ScanRequest): number {
+    return this.#estimate(request, true);
+  }
+
+  #estimate(request: ScanRequest, skipCached: boolean): number {
     const plan = this.#plan(request);
+    // `n` requests, the i-th named by keyOf(i): keys are built only when the cache is asked.
+    const count = (n: number, keyOf: (i: number) => string): number => {
+      if (!skipCached) return n;
+      let left = 0;
+      for (let i = 0; i < n; i++) if (!this.#ctx.cache.has(keyOf(i))) left++;
+      return left;
+    };
     let n = 0;
     switch (plan.mode) {
       case 'none':
         return 0;
       case 'singleton':
-        return 1;
+        return count(1, () => this.#singletonKey(plan.route));
       case 'get':
-        return plan.ids.length;
-      case 'list':
-        n = (plan.batch?.chunks.length ?? 1) * this.#pages(plan.route, plan.conds, plan.pageSize);
+        return count(plan.ids.length, (i) => this.#getKey(plan.route, plan.ids[i]!));
+      case 'list': {
+        const pages = this.#pages(plan.route, plan.conds, plan.pageSize);
+        const batches = this.#batches(plan);
+        n = count(batches.length * pages, (i) =>
+          this.#listKey(plan.route, batches[Math.floor(i / pages)]!, plan.pageSize, i % pages),
+        );
         break;
+      }
       case 'fan-out': {
         const known = this.#ctx.knownCounts.get(plan.fallback.resource);
         const parents = Math.max(1, Math.ceil((known ?? 1) / DEFAULT_PAGE_SIZE));
@@ -685,12 +705,16 @@ export class PaymoTable implements TableSource {
   // Fetching
   // -------------------------------------------------------------------------------------------
 
-  /** Makes one request through the cache, counting it and checking the budget first. */
+  /**
+   * Makes one request through the cache, counting it and checking the statement's budget first (a
+   * cache hit is no request, so it is neither checked nor counted).
+   */
   async #call<T>(ctx: ScanContext, key: string, load: () => Promise<T>): Promise<T> {
     const { value, hit } = await this.#ctx.cache.get(key, async () => {
-      if (ctx.stats.requests + 1 > this.#ctx.requestBudget) {
-        throw budgetError(this.spec.name, ctx.stats.requests + 1, this.#ctx.requestBudget, '');
-      }
+      // In the loader: only a request not answered from the cache is checked and counted.
+      const made = ctx.statement?.requests ?? ctx.stats.requests;
+      if (made + 1 > this.#ctx.requestBudget)
+        throw runningBudgetError(this.spec.name, made, 1, this.#ctx.requestBudget, '');
       ctx.stats.requests++;
       const before = this.#ctx.client.stats().retries;
       try {
@@ -703,9 +727,15 @@ export class PaymoTable implements TableSource {
     return value;
   }
 
-  #ensureBudget(ctx: ScanContext, more: number, how: string): void {
-    if (ctx.stats.requests + more > this.#ctx.requestBudget) {
-      throw budgetError(this.spec.name, ctx.stats.requests + more, this.#ctx.requestBudget, how);
+  /**
+   * Fails before the requests `keys` name would take the statement (this scan alone outside one)
+   * past the budget; keys the cache or the statement already answered need no request.
+   */
+  #ensureBudget(ctx: ScanContext, keys: readonly string[], how: string): void {
+    const more = keys.filter((k) => !this.#ctx.cache.has(k)).length;
+    const made = ctx.statement?.requests ?? ctx.stats.requests;
+    if (made + more > this.#ctx.requestBudget) {
+      throw runningBudgetError(this.spec.name, made, more, this.#ctx.requestBudget, how);
     }
   }
 
@@ -721,13 +751,7 @@ export class PaymoTable implements TableSource {
     let total = 0;
     let previousFirst: unknown;
     for (let page = 0; ; page++) {
-      const opts = {
-        ...(where !== '' ? { where } : {}),
-        ...(route.include ? { include: route.include } : {}),
-        key: route.key,
-        page,
-        pageSize,
-      };
+      const opts = this.#listOptions(route, where, page, pageSize);
       const key = `GET ${client.describeList(route.resource, opts)}`;
       const rows = await this.#call(ctx, key, () =>
         client.list(route.resource, { ...opts, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
@@ -743,12 +767,50 @@ export class PaymoTable implements TableSource {
     if (conds.length === 0 && route.descend.length === 0) this.#ctx.knownCounts.set(route.resource, total);
   }
 
+  #listOptions(route: Route, where: string, page: number, pageSize: number) {
+    return {
+      ...(where !== '' ? { where } : {}),
+      ...(route.include ? { include: route.include } : {}),
+      key: route.key,
+      page,
+      pageSize,
+    };
+  }
+
+  /** The cache key of a list's page (the first by default). */
+  #listKey(route: Route, conds: readonly WhereCondition[], pageSize: number, page = 0): string {
+    const opts = this.#listOptions(route, renderWhere(conds), page, pageSize);
+    return `GET ${this.#ctx.client.describeList(route.resource, opts)}`;
+  }
+
+  /** The cache key of a singleton read. */
+  #singletonKey(route: Route): string {
+    return `GET ${new URL(this.#ctx.client.baseUrl).pathname}${route.resource}`;
+  }
+
+  /** The conditions of each request of a list plan: one set, or one per batch of a long `in` list. */
+  #batches(plan: Extract<ScanPlan, { mode: 'list' }>): (readonly WhereCondition[])[] {
+    const batch = plan.batch;
+    if (!batch) return [plan.conds];
+    return batch.chunks.map((values) => plan.conds.map((c, i) => (i === batch.index ? { ...c, values } : c)));
+  }
+
+  /** The cache key of a read by id. */
+  #getKey(route: Route, id: number): string {
+    const base = new URL(this.#ctx.client.baseUrl).pathname;
+    return `GET ${base}${route.resource}/${id}${route.include ? `?include=${route.include}` : ''}`;
+  }
+
   /** Chains of a page; a response whose included children reach Paymo's cap is re-read parent by parent. */
   async #flatten(route: Route, parents: readonly PaymoRow[], ctx: ScanContext): Promise<PaymoRow[][]> {
     const chains = this.#chains(route, parents);
     const cap = this.#ctx.includeCap ?? PAYMO_INCLUDE_CAP;
     if (route.descend.length === 0 || chains.length < cap || parents.length <= 1) return chains;
-    this.#ensureBudget(ctx, parents.length, 'Included children reached Paymo’s cap of 2500 per response. ');
+    this.#ensureBudget(
+      ctx,
+      parents.map((p) => this.#getKey(route, Number(p.id))),
+      'Included children reached Paymo’s cap of 2500 per response. ',
+    );
     const out: PaymoRow[][] = [];
     for (const p of parents) {
       const full = await this.#getOne(route, Number(p.id), ctx);
@@ -783,10 +845,8 @@ export class PaymoTable implements TableSource {
       key: route.key,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
-    const base = new URL(client.baseUrl).pathname;
-    const key = `GET ${base}${route.resource}/${id}${route.include ? `?include=${route.include}` : ''}`;
     try {
-      return await this.#call(ctx, key, () => client.get(route.resource, id, opts));
+      return await this.#call(ctx, this.#getKey(route, id), () => client.get(route.resource, id, opts));
     } catch (error) {
       if (error instanceof PaymoNotFoundError) return undefined;
       throw error;
@@ -799,31 +859,34 @@ export class PaymoTable implements TableSource {
       case 'none':
         return;
       case 'singleton': {
-        const base = new URL(client.baseUrl).pathname;
         const opts = { key: plan.route.key, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-        const row = await this.#call(ctx, `GET ${base}${plan.route.resource}`, () =>
+        const row = await this.#call(ctx, this.#singletonKey(plan.route), () =>
           client.getSingleton(plan.route.resource, opts),
         );
         yield [[row]];
         return;
       }
       case 'get': {
-        this.#ensureBudget(ctx, plan.ids.length, `It reads ${plan.ids.length} objects one by one. `);
+        this.#ensureBudget(
+          ctx,
+          plan.ids.map((id) => this.#getKey(plan.route, id)),
+          `It reads ${plan.ids.length} objects one by one. `,
+        );
         const rows = await Promise.all(plan.ids.map((id) => this.#getOne(plan.route, id, ctx)));
         const found = rows.filter((r): r is PaymoRow => r !== undefined);
         if (found.length > 0) yield this.#chains(plan.route, found);
         return;
       }
       case 'list': {
-        const chunks = plan.batch?.chunks ?? [undefined];
-        if (chunks.length > 1) this.#ensureBudget(ctx, chunks.length, '');
+        const batches = this.#batches(plan);
+        if (batches.length > 1)
+          this.#ensureBudget(
+            ctx,
+            batches.map((conds) => this.#listKey(plan.route, conds, plan.pageSize)),
+            '',
+          );
         // Pages are read lazily: a scan that reached its LIMIT stops asking for more.
-        for (const chunk of chunks) {
-          const conds = chunk
-            ? plan.conds.map((c, i) => (i === plan.batch!.index ? { ...c, values: chunk } : c))
-            : plan.conds;
-          yield* this.#list(plan.route, conds, plan.pageSize, ctx);
-        }
+        for (const conds of batches) yield* this.#list(plan.route, conds, plan.pageSize, ctx);
         return;
       }
       case 'fan-out': {
@@ -840,18 +903,20 @@ export class PaymoTable implements TableSource {
         for await (const page of this.#list(source, [], DEFAULT_PAGE_SIZE, ctx)) {
           for (const chain of page) if (typeof chain[0]!.id === 'number') ids.push(chain[0]!.id);
         }
-        const batches = Math.ceil(ids.length / this.maxInListSize);
-        this.#ensureBudget(
-          ctx,
-          batches,
-          `Without a usable filter it reads ${this.spec.name} for ${ids.length} ${fb.resource} in ${batches} requests. `,
-        );
-        let rows = 0;
+        const batches: WhereCondition[][] = [];
         for (let i = 0; i < ids.length; i += this.maxInListSize) {
           const values = ids
             .slice(i, i + this.maxInListSize)
             .map((v): WhereValue => ({ kind: 'number', value: v }));
-          const conds = [...plan.conds, { field: fb.field, op: 'in' as const, values }];
+          batches.push([...plan.conds, { field: fb.field, op: 'in' as const, values }]);
+        }
+        this.#ensureBudget(
+          ctx,
+          batches.map((conds) => this.#listKey(plan.route, conds, plan.route.pageSize)),
+          `Without a usable filter it reads ${this.spec.name} for ${ids.length} ${fb.resource} in ${batches.length} requests. `,
+        );
+        let rows = 0;
+        for (const conds of batches) {
           for await (const page of this.#list(plan.route, conds, plan.route.pageSize, ctx)) {
             rows += page.length;
             yield page;
@@ -868,16 +933,16 @@ export class PaymoTable implements TableSource {
 
   /** Adds the detail-only attributes (report `content`) of each row with one read by id per row. */
   async #addDetails(chains: PaymoRow[][], ctx: ScanContext): Promise<void> {
+    const route = { ...this.#routes[0]!, descend: [] };
     this.#ensureBudget(
       ctx,
-      chains.length,
+      chains.map((chain) => this.#getKey(route, Number(chain.at(-1)!.id))),
       'Detail-only columns need one request per row; leave them out to save requests. ',
     );
-    const route = this.#routes[0]!;
     await Promise.all(
       chains.map(async (chain) => {
         const leaf = chain.at(-1)!;
-        const full = await this.#getOne({ ...route, descend: [] }, Number(leaf.id), ctx);
+        const full = await this.#getOne(route, Number(leaf.id), ctx);
         if (full) chain[chain.length - 1] = { ...leaf, ...full };
       }),
     );

@@ -1,8 +1,9 @@
-import type { ScanRequest, ScanStats } from '../catalog/table-source.js';
+import type { ScanStats } from '../catalog/table-source.js';
 import { toText } from '../catalog/values.js';
 import { assertNever, type Expr, type SortKey } from './expr.js';
 import { splitJoinKeys } from './join-keys.js';
 import { type LogicalPlan, outputOf } from './logical.js';
+import { estimateOf, plannedScans, scanRequestOf } from './scans.js';
 import { forEachNode } from './walk.js';
 import type { WritePlan } from './write.js';
 
@@ -82,30 +83,6 @@ function keyToString(k: SortKey): string {
 }
 
 /**
- * The request a scan node will send, as its source sees it at plan time. A dynamic (semi-join)
- * filter is shown as `column IN ()` with an empty list: its values exist only at run time.
- */
-export function scanRequestOf(p: Extract<LogicalPlan, { kind: 'scan' }>): ScanRequest {
-  const col =
-    p.dynamicColumn === undefined ? undefined : p.source.schema.find((c) => c.name === p.dynamicColumn);
-  const dyn: Expr | undefined = col
-    ? {
-        kind: 'in_list',
-        arg: { kind: 'column', id: -p.scanId, name: col.name, type: col.type },
-        list: [],
-        negated: false,
-        type: 'boolean',
-      }
-    : undefined;
-  return {
-    columns: p.output.map((c) => c.name),
-    filters: p.filters,
-    ...(p.limit !== undefined ? { limit: p.limit } : {}),
-    ...(dyn ? { dynamicFilters: [dyn] } : {}),
-  };
-}
-
-/**
  * Renders a plan as indented text, one node per line; scans list their source's describeScan lines
  * and request estimate; `verbose` adds each node's output columns and types. With `stats`, each node also shows rows, loops and time, and scans show
  * what the source recorded (requests, rows fetched, cache hits, retries).
@@ -115,35 +92,24 @@ export function explainPlan(
   stats?: ReadonlyMap<LogicalPlan, ExplainStats>,
   opts: { verbose?: boolean } = {},
 ): string {
-  const { lines, estimate } = renderPlan(plan, 0, stats, opts);
+  const lines = renderPlan(plan, 0, stats, opts);
+  const estimate = estimateOf(plannedScans(plan));
   if (!stats && estimate.known && estimate.scans > 0) {
     // Correlated subplans may run once per outer key, so their scans make this a lower bound.
-    lines.push(`Estimated requests: ${estimate.perRow ? 'at least ' : ''}${estimate.total}`);
+    lines.push(`Estimated requests: ${estimate.repeated ? 'at least ' : ''}${estimate.total}`);
   }
   return lines.join('\n');
 }
 
-/** What the scans of a plan are expected to cost: the summed estimates, and whether they are complete. */
-interface Estimate {
-  total: number;
-  scans: number;
-  /** Every scan gave an estimate. */
-  known: boolean;
-  /** Some scans run per outer row (correlated subplans, LATERAL): the total is a lower bound. */
-  perRow: boolean;
-}
-
-/** The plan's EXPLAIN lines, indented `depth` levels, and its request estimate. */
+/** The plan's EXPLAIN lines, indented `depth` levels. */
 function renderPlan(
   plan: LogicalPlan,
   depth0: number,
   stats: ReadonlyMap<LogicalPlan, ExplainStats> | undefined,
   opts: { verbose?: boolean },
-): { lines: string[]; estimate: Estimate } {
+): string[] {
   const lines: string[] = [];
   const subplans: { plan: LogicalPlan; correlated: boolean }[] = [];
-  const estimate: Estimate = { total: 0, scans: 0, known: true, perRow: false };
-  let inSubplan = 0;
   const walk = (p: LogicalPlan, depth: number): void => {
     const pad = '  '.repeat(depth);
     const st = stats?.get(p);
@@ -174,10 +140,6 @@ function renderPlan(
       case 'scan': {
         const req = scanRequestOf(p);
         const est = p.source.estimateRequests?.(req);
-        estimate.scans++;
-        if (est === undefined) estimate.known = false;
-        else estimate.total += est;
-        if (inSubplan > 0) estimate.perRow = true;
         line(
           `Scan ${p.table}${p.alias !== p.table ? ` AS ${p.alias}` : ''}${est !== undefined ? ` (est. requests=${est})` : ''}`,
         );
@@ -285,22 +247,14 @@ function renderPlan(
         assertNever(p);
     }
     const own = subplans.splice(0);
-    for (const c of childrenOf(p)) {
-      // The right side of a LATERAL join runs per left row: its requests count as a lower bound.
-      const perRow = p.kind === 'join' && p.lateral !== undefined && c === p.right;
-      if (perRow) inSubplan++;
-      walk(c, depth + 1);
-      if (perRow) inSubplan--;
-    }
+    for (const c of childrenOf(p)) walk(c, depth + 1);
     for (const sp of own) {
       lines.push(`${pad}  SubPlan${sp.correlated ? ' (correlated: runs once per distinct outer key)' : ''}`);
-      if (sp.correlated) inSubplan++;
       walk(sp.plan, depth + 2);
-      if (sp.correlated) inSubplan--;
     }
   };
   walk(plan, depth0);
-  return { lines, estimate };
+  return lines;
 }
 
 /** What EXPLAIN ANALYZE of a write reports about the writes themselves. */
@@ -365,11 +319,11 @@ export function explainWrite(
     opts.stats,
     opts.verbose === undefined ? {} : { verbose: opts.verbose },
   );
-  if (readsTables || plan.op !== 'insert') lines.push(...read.lines);
+  if (readsTables || plan.op !== 'insert') lines.push(...read);
   if (!opts.write) {
-    const e = read.estimate;
+    const e = estimateOf(plannedScans(plan.input));
     const writes = rowsKnown !== undefined ? `${rowsKnown} to write` : '1 per row written';
-    const reads = e.known ? `${e.perRow ? 'at least ' : ''}${e.total} to read` : 'the reads';
+    const reads = e.known ? `${e.repeated ? 'at least ' : ''}${e.total} to read` : 'the reads';
     lines.push(
       `Estimated requests: ${e.scans === 0 ? (rowsKnown ?? '1 per row written') : `${reads}, then ${writes}`}`,
     );

@@ -1,5 +1,4 @@
 import type { ParentEmbedding, ScanRequest } from '../../catalog/table-source.js';
-import { scanRequestOf } from '../explain.js';
 import {
   and,
   type ColumnDef,
@@ -14,6 +13,7 @@ import {
 } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import { inputsOf, type LogicalPlan, outputOf, withInputs } from '../logical.js';
+import { scanRequestOf } from '../scans.js';
 import { forEachNode, mapNodeExprs, mapSubplans, nodeExprs } from '../walk.js';
 import { placeholderFor, sourceFilterForm } from './push-filters.js';
 import type { Rule } from './rule.js';

@@ -1,4 +1,3 @@
-import { scanRequestOf } from '../explain.js';
 import type { Expr } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import {
@@ -9,6 +8,7 @@ import {
   transformUp,
   withInputs,
 } from '../logical.js';
+import { scanRequestOf } from '../scans.js';
 import { mapNodeExprs, mapSubplans } from '../walk.js';
 import { placeholderFor } from './push-filters.js';
 import type { Rule } from './rule.js';
