@@ -169,8 +169,11 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   /** The catalog's verdict on a statement as a whole (e.g. a request budget), over all its plans' scans. */
-  const checkStatement = (plans: readonly (LogicalPlan | undefined)[]): void => {
-    options.catalog.checkStatement(plans.flatMap((p) => (p ? plannedScans(p) : [])));
+  const checkStatement = (plans: readonly (LogicalPlan | undefined)[], write = false): void => {
+    options.catalog.checkStatement(
+      plans.flatMap((p) => (p ? plannedScans(p) : [])),
+      { write },
+    );
   };
 
   const limitsOf = (opts: QueryOptions): WriteLimits => ({
@@ -223,7 +226,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<QueryResult> => {
     const zone = zoneOf(opts.timeZone);
     const plan = planWriteOf(w, params, zone);
-    checkStatement([plan.input, plan.returning?.plan]);
+    checkStatement([plan.input, plan.returning?.plan], true);
     const out = await runWrite(plan, {
       ...limitsOf(opts),
       executor: executor(zone, opts.signal),
@@ -254,7 +257,7 @@ export function createEngine(options: EngineOptions): Engine {
       refused(() =>
         checkRowCap({ op: 'insert', text: `INSERT into ${plan.target.name}` }, plan.cells!.length, limits),
       );
-    refused(() => checkStatement([plan.input, plan.returning?.plan]));
+    refused(() => checkStatement([plan.input, plan.returning?.plan], true));
     return notes;
   };
 
@@ -270,7 +273,7 @@ export function createEngine(options: EngineOptions): Engine {
       const plan = planWriteOf(stmt.write, params, zone);
       if (!analyze) return explainWrite(plan, { verbose, notes: writeNotes(plan, opts) });
       // EXPLAIN ANALYZE performs the write, as PostgreSQL does.
-      checkStatement([plan.input, plan.returning?.plan]);
+      checkStatement([plan.input, plan.returning?.plan], true);
       const ex = executor(zone, opts.signal, true);
       const stats = emptyWriteStats();
       const t0 = performance.now();

@@ -85,9 +85,10 @@ export class Catalog {
    * Refuses a planned statement as a whole before it runs, by throwing a SqlError: e.g. its scans
    * together would make more upstream requests than the catalog allows one statement. Called with
    * every scan of the statement (subqueries and a write's reads included) after each source's
-   * `validateScan`; plain EXPLAIN shows the refusal as a note instead. The default accepts all.
+   * `validateScan`; plain EXPLAIN shows the refusal as a note instead. `write`: the statement writes,
+   * so its reads will be fresh (TableSource.beginWrite). The default accepts all.
    */
-  checkStatement(_scans: readonly PlannedScan[]): void {}
+  checkStatement(_scans: readonly PlannedScan[], _statement: { readonly write: boolean }): void {}
 
   /** Registered names, sorted. */
   names(): string[] {

@@ -135,11 +135,13 @@ export class ResponseCache {
 
   /**
    * Whether `get(key, …)` would answer now without a request: from the calling statement's memo, an
-   * identical request in flight, or a fresh entry (none after another cache over the account wrote).
+   * identical request in flight, or a fresh entry (none after another cache over the account wrote,
+   * nor for a statement that asked for fresh reads).
    */
   has(key: string): boolean {
-    if (this.#statement.getStore()?.lookup(key)) return true;
-    if (this.#epoch && this.#epoch.writes !== this.#seenWrites) return false;
+    const scope = this.#statement.getStore();
+    if (scope?.lookup(key)) return true;
+    if (scope?.fresh || (this.#epoch && this.#epoch.writes !== this.#seenWrites)) return false;
     const found = this.#entries.get(key);
     return found !== undefined && found.expires > this.#now();
   }

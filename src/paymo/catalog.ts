@@ -85,17 +85,18 @@ export class PaymoCatalog extends Catalog {
   /**
    * Refuses, before any request, a statement whose Paymo scans together are estimated above the
    * budget (53400 naming the count, the tables and what to change). Requests the cache would
-   * answer are not counted, scans that may run any number of times are left to the run-time check,
+   * answer are not counted (except for a write, whose reads are fresh), scans that may run any number of times are left to the run-time check,
    * and a scan asking for exactly the requests of an earlier one is counted once: the statement's
    * memo answers it.
    */
-  override checkStatement(scans: readonly PlannedScan[]): void {
+  override checkStatement(scans: readonly PlannedScan[], statement: { readonly write: boolean }): void {
     const budget = this.#ctx.requestBudget;
     const counted: { table: PaymoTable; request: PlannedScan['request']; n: number }[] = [];
     const seen = new Set<string>();
     for (const s of scans) {
       if (s.repeated || !(s.source instanceof PaymoTable)) continue;
-      const n = s.source.uncachedRequests(s.request);
+      // A write reads fresh (beginWrite): the cache answers none of its reads.
+      const n = statement.write ? s.source.estimateRequests(s.request) : s.source.uncachedRequests(s.request);
       if (n === 0) continue;
       if ((s.request.dynamicFilters ?? []).length === 0) {
         // Join keys differ per scan even where the text is the same; anything else is the same requests.

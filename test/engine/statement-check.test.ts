@@ -20,7 +20,7 @@ class CountingSource extends MemorySource {
 class CheckingCatalog extends Catalog {
   calls: PlannedScan[][] = [];
   limit = Number.POSITIVE_INFINITY;
-  override checkStatement(scans: readonly PlannedScan[]): void {
+  override checkStatement(scans: readonly PlannedScan[], _statement: { readonly write: boolean }): void {
     this.calls.push([...scans]);
     const n = scans
       .filter((s) => !s.repeated)

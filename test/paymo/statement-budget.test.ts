@@ -141,6 +141,18 @@ describe('the request budget per statement (requests as logged by the simulator)
     expect(paths()).toEqual([]);
   });
 
+  it('counts a write’s reads even where the cache holds them: a write reads fresh', async () => {
+    const session = createPaymoSession(client);
+    await session.engineFor(settings(1000, '60s')).query("select id from projects where name = 'none'");
+    sim.requestLog.reset();
+    const sql = `update tasks set complete = true where project_id in (select id from projects where name = 'none')`;
+    const err = await refusal(session.engineFor(settings(1, '60s')), sql);
+    expect(err.message).toMatch(
+      /^this statement would need about 2 Paymo API requests \(tasks 1, projects 1\)/,
+    );
+    expect(paths()).toEqual([]);
+  });
+
   it('does not count a write’s own requests: one read within a budget of 1, then a PUT per row', async () => {
     const session = createPaymoSession(client);
     const top = await session
