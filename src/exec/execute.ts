@@ -4,7 +4,7 @@ import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
 import { queryCanceled, SqlError } from '../errors.js';
-import { assertNever, children, type Expr, mapExpr } from '../plan/expr.js';
+import { assertNever, children, type Expr, hasSubquery, mapExpr } from '../plan/expr.js';
 import { splitJoinKeys } from '../plan/join-keys.js';
 import { type LogicalPlan, outputOf } from '../plan/logical.js';
 import { compileAggregate } from './aggregate.js';
@@ -197,33 +197,51 @@ export class Executor {
     const params = new Set(p.paramIds);
     const out: Expr[] = [];
     for (const f of p.filters) {
-      let empty = false;
       const bound = mapExpr(f, (e) => {
         if (e.kind !== 'column' || !params.has(e.id)) return e;
         if (!this.outer.has(e.id))
           throw new SqlError('XX000', `internal error: parameter ${e.name} has no value`);
         return { kind: 'literal', value: this.outer.get(e.id), type: e.type };
       });
-      let g = bound;
-      if (g.kind === 'in_list') {
-        const list = g.list.filter((x) => !(x.kind === 'literal' && x.value === null));
-        if (list.length === 0) empty = true;
-        g = { ...g, list };
-      } else if (
-        g.kind !== 'is_null' &&
-        g.kind !== 'or' &&
-        children(g).some((x) => x.kind === 'literal' && x.value === null)
-      ) {
-        empty = true;
+      const g = withoutNulls(bound);
+      if (!g) return undefined;
+      out.push(g);
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the uncorrelated scalar subqueries of pushed filters (`id = (SELECT max(id) …)`) by
+   * their values, run once before the scan; undefined when a NULL value makes a filter match nothing.
+   */
+  private async bindSubqueries(filters: readonly Expr[]): Promise<Expr[] | undefined> {
+    const out: Expr[] = [];
+    for (const f of filters) {
+      if (!hasSubquery(f)) {
+        out.push(f);
+        continue;
       }
-      if (empty) return undefined;
+      const scope = this.scope([]);
+      const subs = new Map<Expr, Compiled>();
+      mapExpr(f, (e) => {
+        if (e.kind === 'subquery') subs.set(e, compile(e, scope));
+        return e;
+      });
+      await scope.prepare([[]]);
+      const bound = mapExpr(f, (e) => {
+        const fn = subs.get(e);
+        return fn ? { kind: 'literal', value: fn([]) ?? null, type: e.type } : e;
+      });
+      const g = withoutNulls(bound);
+      if (!g) return undefined;
       out.push(g);
     }
     return out;
   }
 
   private async *scan(p: Extract<LogicalPlan, { kind: 'scan' }>): AsyncGenerator<Row[]> {
-    const filters = p.paramIds ? this.bindParams(p) : p.filters;
+    let filters = p.paramIds ? this.bindParams(p) : p.filters;
+    if (filters?.some(hasSubquery)) filters = await this.bindSubqueries(filters);
     // A NULL parameter in a comparison matches no row: no request at all.
     if (!filters) return;
     const req: ScanRequest = {
@@ -831,4 +849,22 @@ function concatRow(l: Row, r: Row, lw: number, rw: number): Row {
 
 async function* arrayBatches(rows: readonly Row[]): AsyncGenerator<Row[]> {
   yield* chunks(rows);
+}
+
+/**
+ * A bound pushed filter without NULL values: NULLs leave an IN list; undefined when the filter can
+ * then match nothing (an empty IN list, or a comparison with NULL).
+ */
+function withoutNulls(g: Expr): Expr | undefined {
+  if (g.kind === 'in_list') {
+    const list = g.list.filter((x) => !(x.kind === 'literal' && x.value === null));
+    return list.length === 0 ? undefined : { ...g, list };
+  }
+  if (
+    g.kind !== 'is_null' &&
+    g.kind !== 'or' &&
+    children(g).some((x) => x.kind === 'literal' && x.value === null)
+  )
+    return undefined;
+  return g;
 }

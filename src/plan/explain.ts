@@ -154,7 +154,9 @@ function renderPlan(
             `requests=${st.scan.requests} rows fetched=${st.scan.rowsFetched} cache hits=${st.scan.cacheHits} retries=${st.scan.retries}${st.scanCalls !== undefined ? ` scan calls=${st.scanCalls}` : ''}`,
           );
         }
-        return;
+        // A pushed `id = (SELECT …)`: the subquery runs once before the scan.
+        subs(p.filters);
+        break;
       }
       case 'values':
         line(`Values (${p.rows.length} row${p.rows.length === 1 ? '' : 's'})`);

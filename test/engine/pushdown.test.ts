@@ -39,6 +39,37 @@ describe('filter pushdown', () => {
     expect(nodes(engine.plan('select name from clients where id = 2'), 'filter')).toHaveLength(0);
   });
 
+  it('pushes col = (uncorrelated scalar subquery) with its value, run once before the scan', async () => {
+    const { engine, sources } = fixture();
+    const sql = 'select name from clients where id = (select min(id) + 1 from clients)';
+    const r = await engine.query(sql);
+    expect(text(r)).toEqual([['Ærø Design']]);
+    const last = sources.clients!.requests.at(-1)!.filters;
+    expect(last).toMatchObject([
+      { kind: 'call', fn: '=', args: [{ name: 'id' }, { kind: 'literal', value: 2 }] },
+    ]);
+    expect(nodes(engine.plan(sql), 'filter')).toHaveLength(0);
+    // NULL matches nothing: no request for the outer scan; two rows are 21000, as in PostgreSQL.
+    const before = sources.clients!.requests.length;
+    expect(
+      text(
+        await engine.query('select name from clients where id = (select max(id) from clients where id < 0)'),
+      ),
+    ).toEqual([]);
+    expect(sources.clients!.requests.length).toBe(before + 1);
+    await expect(
+      engine.query('select name from clients where id = (select id from clients)'),
+    ).rejects.toMatchObject({
+      code: '21000',
+    });
+    // A correlated subquery is never a scan's filter value.
+    const corr =
+      'select c.name from clients c where c.id = (select min(d.id) from clients d where d.name = c.name)';
+    const scans = nodes(engine.plan(corr), 'scan') as Extract<LogicalPlan, { kind: 'scan' }>[];
+    expect(scans.flatMap((p) => p.filters).some((f) => JSON.stringify(f).includes('subquery'))).toBe(false);
+    expect(text(await engine.query(corr))).toHaveLength(TABLES.clients!.rows.length);
+  });
+
   it('sends an inexact filter to the scan and keeps it in a Filter above', async () => {
     const { engine, sources } = fixture();
     const r = await engine.query("select id from entries where user_name = 'ann' order by id");

@@ -363,9 +363,10 @@ export function sourceFilterForm(
 ): { expr: Expr; column: number } | undefined {
   const isCol = (x: Expr): x is Extract<Expr, { kind: 'column' }> => x.kind === 'column' && cols.has(x.id);
   // With allowParams, a column of an enclosing query (a correlation parameter, constant for one
-  // run of the subquery) stands where a literal goes; the executor substitutes its value.
+  // run of the subquery) or an uncorrelated scalar subquery (one value for the whole statement)
+  // stands where a literal goes; the executor substitutes its value before the scan.
   const isLit = (x: Expr): boolean =>
-    x.kind === 'literal' || (allowParams && x.kind === 'column' && !cols.has(x.id));
+    x.kind === 'literal' || (allowParams && ((x.kind === 'column' && !cols.has(x.id)) || isInitValue(x)));
   switch (e.kind) {
     case 'column':
       // A bare boolean column (`WHERE active`) filters exactly like `active = true`.
@@ -427,6 +428,11 @@ export function sourceFilterForm(
   }
 }
 
+/** An uncorrelated scalar subquery: one value, computed once before the scan that filters on it. */
+function isInitValue(x: Expr): boolean {
+  return x.kind === 'subquery' && x.mode === 'scalar' && x.correlated.length === 0;
+}
+
 /** A harmless value of a type, for asking a source about a filter whose value is known only at run time. */
 export function placeholderFor(type: string): unknown {
   if (type === 'text' || type === 'unknown') return '';
@@ -438,20 +444,27 @@ export function placeholderFor(type: string): unknown {
   return 0;
 }
 
+/** The expression with its init-value subqueries replaced by NULL literals (to find any other subquery). */
+function stripInitValues(e: Expr): Expr {
+  return mapExpr(e, (x) => (isInitValue(x) ? { kind: 'literal', value: null, type: x.type } : x));
+}
+
 function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
   if (!ctx.pushdown || preds.length === 0) return wrap(p, preds);
   const cols = new Map(p.output.map((c) => [c.id, c] as const));
   const candidates: { index: number; expr: Expr }[] = [];
   preds.forEach((pr, index) => {
-    if (hasSubquery(pr) || isVolatile(pr)) return;
+    if (isVolatile(pr)) return;
     const f = sourceFilterForm(pr, cols, true);
-    if (f) candidates.push({ index, expr: f.expr });
+    // Only a subquery that stands where a literal goes (isInitValue) may reach the scan.
+    if (f && (!hasSubquery(pr) || !hasSubquery(stripInitValues(f.expr))))
+      candidates.push({ index, expr: f.expr });
   });
   if (candidates.length === 0) return wrap(p, preds);
-  // Sources are asked with placeholder literals where a correlation parameter will go.
+  // Sources are asked with placeholder literals where a correlation parameter or a subquery's value will go.
   const asked = candidates.map((c) =>
     mapExpr(c.expr, (x) =>
-      x.kind === 'column' && !cols.has(x.id)
+      (x.kind === 'column' && !cols.has(x.id)) || isInitValue(x)
         ? { kind: 'literal', value: placeholderFor(x.type), type: x.type }
         : x,
     ),
