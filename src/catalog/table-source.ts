@@ -126,6 +126,12 @@ export interface TableSource {
    */
   checkWrite?(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void;
   /**
+   * Checks the columns a statement assigns against the source's rules, whatever the values, while
+   * planning (INSERT … SELECT: its column list; UPDATE: its SET columns): a rule no row could meet
+   * refuses the statement before it reads anything. Throws SqlError like checkWrite.
+   */
+  checkWriteColumns?(op: 'insert' | 'update', columns: readonly string[]): void;
+  /**
    * Called on the target before a write statement reads anything (the rows an UPDATE / DELETE
    * changes, INSERT … SELECT's query, subqueries): a source that caches reads makes the rest of the
    * statement's reads fresh, so a write never acts on a cached answer older than the statement.

@@ -349,6 +349,11 @@ export class PaymoTable implements TableSource {
     this.#ctx.cache.currentStatement()?.requireFresh();
   }
 
+  /** Checks the assigned columns against the spec's write rules while planning (throws SqlError). */
+  checkWriteColumns(op: 'insert' | 'update', columns: readonly string[]): void {
+    this.#write().checkColumns(op, columns);
+  }
+
   /** Checks one row against the spec's write rules before any request (throws SqlError). */
   checkWrite(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void {
     this.#write().check(op, values);

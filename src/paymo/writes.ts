@@ -103,18 +103,48 @@ export function checkWriteRules(
       );
     }
     const used = groupsUsed(rule, op, values);
-    if (rule.exclusive && used.length > 1) {
-      throw new SqlError(
-        '23514',
-        `${spec.name}: ${groupText(used)} cannot be given together (${op === 'insert' ? 'INSERT' : 'UPDATE'} refused before any request): ${rule.message}`,
-        { hint: `Give only one of ${groupText(rule.groups)}.` },
-      );
-    }
-    if (op === 'insert' && !rule.groups.some((g) => g.every((c) => given(values, c)))) {
-      throw new SqlError('23502', `${spec.name}: ${rule.message}`, {
-        detail: `INSERT needs non-NULL values in ${groupText(rule.groups)}.`,
-      });
-    }
+    if (rule.exclusive && used.length > 1) throw bothGroups(spec, rule, used, op);
+    if (op === 'insert' && !rule.groups.some((g) => g.every((c) => given(values, c))))
+      throw noGroup(spec, rule);
+  }
+}
+
+function bothGroups(
+  spec: ObjectSpec,
+  rule: Extract<WriteRule, { kind: 'one-of-groups' }>,
+  used: readonly (readonly string[])[],
+  op: 'insert' | 'update',
+): SqlError {
+  return new SqlError(
+    '23514',
+    `${spec.name}: ${groupText(used)} cannot be given together (${op === 'insert' ? 'INSERT' : 'UPDATE'} refused before any request): ${rule.message}`,
+    { hint: `Give only one of ${groupText(rule.groups)}.` },
+  );
+}
+
+function noGroup(spec: ObjectSpec, rule: Extract<WriteRule, { kind: 'one-of-groups' }>): SqlError {
+  return new SqlError('23502', `${spec.name}: ${rule.message}`, {
+    detail: `INSERT needs non-NULL values in ${groupText(rule.groups)}.`,
+  });
+}
+
+/**
+ * The rules that depend only on which columns a statement assigns, checked while planning: an
+ * INSERT whose columns complete no group of a `one-of-groups` rule (23502), an UPDATE assigning
+ * columns of two `exclusive` groups (23514). Whatever the values, no row could pass them.
+ */
+export function checkWriteColumns(
+  spec: ObjectSpec,
+  op: 'insert' | 'update',
+  columns: readonly string[],
+): void {
+  const assigned = new Set(columns);
+  for (const rule of spec.writeRules ?? []) {
+    if (rule.kind !== 'one-of-groups') continue;
+    const used = rule.groups.filter((g) => g.some((c) => assigned.has(c)));
+    if (op === 'update' && rule.exclusive && used.length > 1) throw bothGroups(spec, rule, used, op);
+    if (op === 'insert' && !rule.groups.some((g) => g.every((c) => assigned.has(c))))
+      throw noGroup(spec, rule);
   }
 }
 
@@ -218,6 +248,11 @@ export class PaymoWriter {
   /** See {@link checkWriteRules}. */
   check(op: 'insert' | 'update', values: ReadonlyMap<string, unknown>): void {
     checkWriteRules(this.#spec, op, values);
+  }
+
+  /** See {@link checkWriteColumns}. */
+  checkColumns(op: 'insert' | 'update', columns: readonly string[]): void {
+    checkWriteColumns(this.#spec, op, columns);
   }
 
   /** `POST /<resource>`; resolves to the stored row in schema order. */

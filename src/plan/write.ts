@@ -384,6 +384,7 @@ function planInsert(ast: AstInsert, ctx: WritePlanContext): WritePlan {
     });
     const { plan, slots } = assignOutputs(bound.plan, targets);
     checkRequired(t, [slots]);
+    t.source.checkWriteColumns?.('insert', [...used]);
     return {
       op: 'insert',
       target: t,
@@ -494,6 +495,10 @@ function planUpdate(ast: AstUpdate, ctx: WritePlanContext): WritePlan {
     if (col.flags.createOnly) throw createOnlyColumn(col, t);
     assigned.push({ col, expr: s.value });
   }
+  t.source.checkWriteColumns?.(
+    'update',
+    assigned.map((a) => a.col.name),
+  );
   const read = bindRead(
     ast,
     t,

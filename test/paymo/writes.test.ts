@@ -418,6 +418,23 @@ describe('write rules, checked before any request', () => {
     expect(col('time_entries', moved, 'duration')).toBe(3600);
   });
 
+  it('checks the rules that depend only on the assigned columns while planning', async () => {
+    const cols = (name: string, op: 'insert' | 'update', c: string[]) => () =>
+      table(name).checkWriteColumns(op, c);
+    await refused(cols('tasks', 'insert', ['name']), '23502', /project_id or tasklist_id/);
+    await refused(cols('time_entries', 'insert', ['task_id', 'date', 'start_time']), '23502', /either/);
+    await refused(cols('time_entries', 'update', ['duration', 'end_time']), '23514', /together/);
+    await refused(cols('reports', 'update', ['date_interval', 'start_date']), '23514', /together/);
+    // Columns that can meet the rule pass (the values are checked per row later).
+    for (const [name, op, c] of [
+      ['tasks', 'insert', ['name', 'tasklist_id']],
+      ['time_entries', 'insert', ['task_id', 'date', 'duration', 'start_time', 'end_time']],
+      ['time_entries', 'update', ['end_time', 'description']],
+      ['invoices', 'update', ['discount']],
+    ] as const)
+      expect(() => table(name).checkWriteColumns(op, [...c])).not.toThrow();
+  });
+
   it('tasks: project_id or tasklist_id; reports: date_interval or (start_date, end_date)', async () => {
     await refused(
       () => table('tasks').insert(vals({ name: 'orphan' }), wctx()),
