@@ -338,6 +338,9 @@ export class PaymoTable implements TableSource {
           client: ctx.client,
           afterWrite: () => ctx.cache.afterWrite(),
           toRow: (chain, route) => this.#row(this.#routes[route]!, chain),
+          // Only within a write statement, whose reads are fresh: never an answer older than it.
+          statementRead: (key, load) =>
+            ctx.cache.currentStatement()?.fresh ? ctx.cache.get(key, load).then((r) => r.value) : load(),
         })
       : undefined;
   }

@@ -31,6 +31,11 @@ export interface WriterDeps {
   readonly afterWrite: () => void;
   /** A row in schema order from a chain of Paymo objects (the listed object, then the leaf) of route `route`. */
   readonly toRow: (chain: readonly PaymoRow[], route: number) => Row;
+  /**
+   * Answers a read before a write from what the same write statement already read fresh (under the
+   * cache key `key`), else runs `load`. Absent: `load` always runs.
+   */
+  readonly statementRead?: (key: string, load: () => Promise<PaymoRow>) => Promise<PaymoRow>;
 }
 
 /** The DML matrix row of a spec, or undefined for a read-only table. */
@@ -317,7 +322,7 @@ export class PaymoWriter {
       let sent = columns;
       if (spec.updateReplaces) {
         lines.push(
-          `GET ${path}/{id} (one per row: Paymo updates a ${spec.name} row only with its full specification)`,
+          `GET ${path}/{id} (one per row unless just read by id: Paymo updates a ${spec.name} row only with its full specification)`,
         );
         sent = [
           ...new Set([...columns, ...spec.columns.filter((c) => assignable(c, 'update')).map((c) => c.name)]),
@@ -388,7 +393,7 @@ export class PaymoWriter {
     ctx: WriteContext,
   ): Promise<Record<string, unknown>> {
     const spec = this.#spec;
-    const now = await this.#read(ctx, spec.resource, spec.key, id).catch((error: unknown) => {
+    const now = await this.#read(ctx, spec.resource, spec.key, id, true).catch((error: unknown) => {
       throw writeError(error, spec, 'update', id);
     });
     const row = this.#deps.toRow([now], 0);
@@ -441,16 +446,31 @@ export class PaymoWriter {
     throw writeError(failure, this.#spec, op, id);
   }
 
-  /** `GET /<resource>/<id>`, counted, bypassing the cache (it must see the write). */
-  async #read(ctx: WriteContext, resource: string, key: string, id: unknown): Promise<PaymoRow> {
+  /**
+   * `GET /<resource>/<id>`, counted, bypassing the cache (it must see the write); before a write
+   * (`beforeWrite`), the statement's own fresh read of the row answers when there is one.
+   */
+  async #read(
+    ctx: WriteContext,
+    resource: string,
+    key: string,
+    id: unknown,
+    beforeWrite = false,
+  ): Promise<PaymoRow> {
     const client = this.#deps.client;
-    const before = client.stats().retries;
-    ctx.stats.requests++;
-    try {
-      return await client.get(resource, idOf(id), { key, ...signal(ctx) });
-    } finally {
-      ctx.stats.retries += Math.max(0, client.stats().retries - before);
-    }
+    const load = async (): Promise<PaymoRow> => {
+      const before = client.stats().retries;
+      ctx.stats.requests++;
+      try {
+        return await client.get(resource, idOf(id), { key, ...signal(ctx) });
+      } finally {
+        ctx.stats.retries += Math.max(0, client.stats().retries - before);
+      }
+    };
+    const shared = beforeWrite ? this.#deps.statementRead : undefined;
+    if (!shared) return load();
+    // The key PaymoTable's own read by id uses (no include): `GET /api/reports/5`.
+    return shared(`GET ${new URL(client.baseUrl).pathname}${resource}/${String(idOf(id))}`, load);
   }
 
   /**

@@ -84,6 +84,27 @@ describe('connect().query() writes', () => {
     expect(await read()).toEqual([{ seq: 41 }]);
   });
 
+  it("sends a report's full specification as Paymo holds it now, not as a cached read had it", async () => {
+    const report = [...db.demo!.store.all('reports')][0]!;
+    const before = await db.query('SELECT date_interval FROM reports WHERE id = $1', [report.id]);
+    db.demo!.store.update('reports', report.id, {
+      date_interval: 'last_year',
+      start_date: null,
+      end_date: null,
+    });
+    const log = db.demo!.requestLog;
+    const seen = log.count();
+    await db.query('UPDATE reports SET name = $1 WHERE id = $2', ['Renamed behind the cache', report.id]);
+    const made = log.entries().slice(-(log.count() - seen));
+    // One GET by id: the read that found the row also gives the specification the PUT carries.
+    expect(made.map((e) => e.method)).toEqual(['GET', 'PUT']);
+    expect(JSON.parse(made[1]!.body!)).toMatchObject({
+      name: 'Renamed behind the cache',
+      date_interval: 'last_year',
+    });
+    expect(before.rows).not.toEqual([{ date_interval: 'last_year' }]);
+  });
+
   it('has no transactions: ROLLBACK says so and undoes nothing', async () => {
     expect((await db.query('BEGIN')).notices[0]?.message).toMatch(/ROLLBACK undoes nothing/);
     await db.query('INSERT INTO tasks (name, project_id) VALUES ($1, $2)', ['Kept anyway', project]);

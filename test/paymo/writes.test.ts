@@ -327,7 +327,7 @@ describe('the DML matrix over the simulator', () => {
     expect(col('reports', updated, 'date_interval')).toBe('last_year');
     expect(col('reports', updated, 'users')).toBe(String(firstId('users')));
     expect(t.describeWrite('update', ['name'])[0]).toBe(
-      'GET /api/reports/{id} (one per row: Paymo updates a reports row only with its full specification)',
+      'GET /api/reports/{id} (one per row unless just read by id: Paymo updates a reports row only with its full specification)',
     );
   });
 });
