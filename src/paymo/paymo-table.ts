@@ -129,6 +129,10 @@ export function toPaymoSqlError(error: unknown, table: string): SqlError {
   return new SqlError('XX000', error instanceof Error ? error.message : String(error));
 }
 
+function isObject(v: unknown): v is PaymoRow {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /** Converts one Paymo JSON value to the catalog's JS representation of `type`; absent → NULL. */
 export function convertValue(v: unknown, type: SqlType): unknown {
   if (v === undefined || v === null) return null;
@@ -288,7 +292,9 @@ export class PaymoTable implements TableSource {
     this.spec = spec;
     this.#ctx = ctx;
     this.#embeds = embeds;
-    const incs = embeds.flatMap((e) => (e.include === undefined ? [] : [e.include]));
+    // `include=task.project` embeds the task too: a bare `task` beside it adds nothing.
+    const all = embeds.flatMap((e) => (e.include === undefined ? [] : [e.include]));
+    const incs = all.filter((i) => !all.some((o) => o.startsWith(`${i}.`)));
     const listed = embeds.find((e) => e.include === undefined);
     // A listed parent: only the routes listing it, which can also filter on its attributes.
     const extra = listed
@@ -393,9 +399,12 @@ export class PaymoTable implements TableSource {
    * as `<prefix>.<name>`. A list table embeds a parent its spec declares through `include=` (NULL
    * columns when the row has none; a parent Paymo left out of a response, include caps, is read by
    * id, all missing ones in one request); Paymo ignores `where` on a parent's attributes, so
-   * filters on them are unsupported. A flattened table takes the object its route lists (invoice
-   * lines: the invoice), whose own attributes its route's `where` filters. Chains: another parent
-   * can follow (a different include). Undefined for any other parent.
+   * filters on them are unsupported. A spec's dotted include (`task.project` on entries'
+   * `project_id`) and a parent of an embedded parent (`column` = `task.project_id`) come the same
+   * way, one include path deeper; the embedded parent's id is checked against the row's key. A
+   * flattened table takes the object its route lists (invoice lines: the invoice), whose own
+   * attributes its route's `where` filters. Chains: another parent can follow (a different
+   * include). Undefined for any other parent.
    */
   withParent(parent: TableSource, column: string): ParentEmbedding | undefined {
     if (!(parent instanceof PaymoTable) || parent.#embeds.length > 0 || parent.spec.read.kind !== 'list')
@@ -403,9 +412,18 @@ export class PaymoTable implements TableSource {
     const read = this.spec.read;
     let embed: Embed | undefined;
     if (read.kind === 'list') {
-      const pi = this.spec.parents?.find((p) => p.column === column && p.table === parent.spec.name);
-      if (pi && !this.#embeds.some((e) => e.include === pi.include))
-        embed = { parent, column, prefix: pi.include, include: pi.include };
+      // `task.project_id`: a parent of an included parent, reached by extending its include path.
+      const dot = column.lastIndexOf('.');
+      const via =
+        dot < 0
+          ? undefined
+          : this.#embeds.find((e) => e.include !== undefined && e.prefix === column.slice(0, dot));
+      const owner = via ? via.parent.spec : this.spec;
+      const own = via ? column.slice(dot + 1) : column;
+      const pi = owner.parents?.find((p) => p.column === own && p.table === parent.spec.name);
+      const include = pi && (via ? `${via.include}.${pi.include}` : pi.include);
+      if (include !== undefined && (via || dot < 0) && !this.#embeds.some((e) => e.include === include))
+        embed = { parent, column, prefix: include, include };
     } else if (
       read.kind === 'nested' &&
       this.#embeds.length === 0 &&
@@ -965,7 +983,11 @@ export class PaymoTable implements TableSource {
     ctx: ScanContext,
   ): Promise<((chain: readonly PaymoRow[]) => unknown[]) | undefined> {
     if (this.#embeds.length === 0) return undefined;
+    const leaves = chains.map((c) => c.at(-1)!);
     const lookups: ((chain: readonly PaymoRow[]) => unknown[])[] = [];
+    // Each included parent's object per leaf, so a parent chained on another (`task.project_id`)
+    // takes its key from the object found for that one (embedded or read by id).
+    const found = new Map<string, Map<PaymoRow, PaymoRow | undefined>>();
     for (const e of this.#embeds) {
       const p = e.parent;
       const keep = p.spec.columns.flatMap((c, i) => (c.detailOnly ? [] : [i]));
@@ -979,19 +1001,21 @@ export class PaymoTable implements TableSource {
         lookups.push((chain) => toRow(chain[0]!));
         continue;
       }
+      const dot = e.column.lastIndexOf('.');
+      const via = dot < 0 ? undefined : found.get(e.column.slice(0, dot));
       const fk = (leaf: PaymoRow): number | null => {
-        const v = convertValue(leaf[e.column], 'bigint');
+        const v = convertValue(via ? via.get(leaf)?.[e.column.slice(dot + 1)] : leaf[e.column], 'bigint');
         return typeof v === 'number' ? v : null;
       };
+      // A dotted include (`task.project`) arrives nested; a parent whose id is not the row's key
+      // (Paymo cut it, or the chain led elsewhere) counts as missing and is read by id.
+      const path = inc.split('.');
       const embedded = (leaf: PaymoRow): PaymoRow | undefined => {
-        const o = leaf[inc];
-        return o && typeof o === 'object' && !Array.isArray(o) ? (o as PaymoRow) : undefined;
+        let o: unknown = leaf;
+        for (const k of path) o = isObject(o) ? o[k] : undefined;
+        return isObject(o) && fk(leaf) !== null && convertValue(o.id, 'bigint') === fk(leaf) ? o : undefined;
       };
-      const missing = [
-        ...new Set(
-          chains.map((c) => c.at(-1)!).flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])),
-        ),
-      ];
+      const missing = [...new Set(leaves.flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])))];
       const fetched = new Map<number, PaymoRow>();
       for (let i = 0; i < missing.length; i += this.maxInListSize) {
         const values = missing
@@ -1000,10 +1024,13 @@ export class PaymoTable implements TableSource {
         for await (const page of p.#list(proute, [{ field: 'id', op: 'in', values }], proute.pageSize, ctx))
           for (const chain of page) fetched.set(Number(chain[0]!.id), chain[0]!);
       }
+      const objs = new Map(
+        leaves.map((l) => [l, embedded(l) ?? (fk(l) === null ? undefined : fetched.get(fk(l)!))] as const),
+      );
+      found.set(e.prefix, objs);
       const nulls = new Array<unknown>(keep.length).fill(null);
       lookups.push((chain) => {
-        const leaf = chain.at(-1)!;
-        const obj = embedded(leaf) ?? (fk(leaf) === null ? undefined : fetched.get(fk(leaf)!));
+        const obj = objs.get(chain.at(-1)!);
         return obj ? toRow(obj) : nulls;
       });
     }

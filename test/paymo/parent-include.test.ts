@@ -49,9 +49,17 @@ describe('parent includes (requests as logged by the simulator)', () => {
     const problems: string[] = [];
     for (const spec of ALL_SPECS) {
       for (const p of spec.parents ?? []) {
-        const def = RESOURCES.find((r) => r.path === spec.resource)!;
-        const inc = def.includes.find((i) => i.key === p.include);
+        // A dotted include: every hop a parent include of the simulator resource before it.
+        let def = RESOURCES.find((r) => r.path === spec.resource)!;
+        const hops = p.include.split('.');
+        let inc: (typeof def.includes)[number] | undefined;
+        for (const [i, key] of hops.entries()) {
+          inc = def.includes.find((x) => x.key === key);
+          if (inc?.kind !== 'parent' || (i < hops.length - 1 && !inc.localField)) break;
+          def = RESOURCES.find((r) => r.path === inc!.resource)!;
+        }
         const parent = ALL_SPECS.find((s) => s.name === p.table)!;
+        // A dotted include's column is the entry's copy of the last link's key, named alike.
         if (inc?.kind !== 'parent' || inc.localField !== p.column || inc.resource !== parent.resource)
           problems.push(`${spec.name}: include ${p.include}`);
       }
@@ -139,6 +147,69 @@ describe('parent includes (requests as logged by the simulator)', () => {
     // The same include twice, or a parent that itself carries one, is declined.
     expect(both.source.withParent!(c.paymoTables.get('users')!, 'user_id')).toBe(undefined);
     expect(c.paymoTables.get('tasks')!.withParent(withUser.source, 'user_id')).toBe(undefined);
+  });
+
+  it("reads entries with their task's project (include=task.project) on the entry's project_id", async () => {
+    const c = catalog();
+    const projects = c.paymoTables.get('projects')!;
+    const embedding = c.paymoTables.get('time_entries')!.withParent(projects, 'project_id')!;
+    expect(embedding.via).toBe('include=task.project');
+    expect(embedding.columns.get('name')).toBe('task.project.name');
+    const e = [...sim.store.all('entries')][0]!;
+    const rows = await rowsOf(embedding.source, {
+      columns: ['id', 'project_id', 'task.project.id', 'task.project.name'],
+      filters: [eq('task_id', e.task_id as number)],
+    });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [, pid, id, name] of rows) {
+      expect(id).toBe(pid);
+      expect(name).toBe(sim.store.get('projects', pid as number)!.name);
+    }
+    expect(log().map((r) => [r.path, r.include])).toEqual([['/api/entries', 'task.project']]);
+  });
+
+  it('reads a project by id when the embedded one is not the entry’s own (never a wrong row)', async () => {
+    const c = catalog();
+    const t = c.paymoTables
+      .get('time_entries')!
+      .withParent(c.paymoTables.get('projects')!, 'project_id')!.source;
+    const e = [...sim.store.all('entries')][0]!;
+    const other = [...sim.store.all('projects')].find((p) => p.id !== e.project_id)!;
+    const before = e.project_id;
+    sim.store.update('entries', e.id, { project_id: other.id });
+    try {
+      const rows = await rowsOf(t, {
+        columns: ['id', 'task.project.name'],
+        filters: [eq('id', e.id as number)],
+      });
+      expect(rows).toEqual([[e.id, other.name]]);
+      expect(log().map((r) => [r.path, r.include ?? '', r.where ?? ''])).toEqual([
+        [`/api/entries/${e.id}`, 'task.project', ''],
+        ['/api/projects', '', `id in (${other.id})`],
+      ]);
+    } finally {
+      sim.store.update('entries', e.id, { project_id: before });
+    }
+  });
+
+  it('chains a parent of an embedded parent (task.project_id) into one include path', async () => {
+    const c = catalog();
+    const withTask = c.paymoTables.get('time_entries')!.withParent(c.paymoTables.get('tasks')!, 'task_id')!;
+    const projects = c.paymoTables.get('projects')!;
+    const both = withTask.source.withParent!(projects, 'task.project_id')!;
+    expect(both.via).toBe('include=task.project');
+    // Only through an embedded parent's own declared include.
+    expect(withTask.source.withParent!(projects, 'task.tasklist_id')).toBe(undefined);
+    expect(withTask.source.withParent!(projects, 'user.project_id')).toBe(undefined);
+    const e = [...sim.store.all('entries')][0]!;
+    const rows = await rowsOf(both.source, {
+      columns: ['id', 'task.name', 'task.project.name'],
+      filters: [eq('id', e.id as number)],
+    });
+    const task = sim.store.get('tasks', e.task_id as number)!;
+    expect(rows).toEqual([[e.id, task.name, sim.store.get('projects', task.project_id as number)!.name]]);
+    // `task.project` embeds the task too: the request carries one include.
+    expect(log().map((r) => [r.path, r.include])).toEqual([[`/api/entries/${e.id}`, 'task.project']]);
   });
 
   it("takes a flattened table's listed object as its parent, filtering on its attributes in where", async () => {

@@ -290,6 +290,15 @@ export function validateSpecs(specs: readonly ObjectSpec[] = ALL_SPECS): string[
         problems.push(`${s.name}: parent include ${pi.include} on unknown column ${pi.column}`);
       if (tables.get(pi.table)?.read.kind !== 'list')
         problems.push(`${s.name}: parent include ${pi.include} names ${pi.table}, not a list table`);
+      // A dotted path: each segment a parent include of the table before, ending at `table`.
+      let at: ObjectSpec | undefined = s;
+      for (const seg of pi.include.split('.').slice(0, -1))
+        at = tables.get(at?.parents?.find((q) => q.include === seg)?.table ?? '');
+      const last = pi.include.split('.').at(-1);
+      if (at !== s && at?.parents?.find((q) => q.include === last)?.table !== pi.table)
+        problems.push(
+          `${s.name}: parent include ${pi.include} is not a chain of parent includes to ${pi.table}`,
+        );
     }
     for (const fk of s.foreignKeys) {
       const target = tables.get(fk.table);

@@ -22,6 +22,8 @@ export const timeEntries: ObjectSpec = table({
   parents: [
     { include: 'task', column: 'task_id', table: 'tasks' },
     { include: 'user', column: 'user_id', table: 'users' },
+    // An entry's project_id is its task's (2.25, read-only "from the task").
+    { include: 'task.project', column: 'project_id', table: 'projects' },
   ],
   read: {
     kind: 'list',

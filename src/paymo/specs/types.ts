@@ -215,9 +215,16 @@ export type WriteRule =
  * A parent object Paymo embeds in every listed object with `include=<include>` at no extra request
  * (paymo-api.md 1.7): `entries?include=user` puts each entry's user under `user`. Lets a scan carry
  * its parents' columns (PaymoTable.withParent) instead of a second list of them by id.
+ *
+ * A dotted include reaches a grandparent through parents embedded in turn (1.10, nested includes):
+ * `entries?include=task.project` puts the task's project under `task.project`. Each segment must
+ * be a parent include of the table before it, and `column` is this table's own copy of the last
+ * link's key, one Paymo derives from that chain (an entry's `project_id` is its task's, 2.25; a task
+ * never changes project, 2.24). PaymoTable still checks the embedded parent's id against `column`
+ * and reads any that differ by id, so a broken chain costs a request, never a wrong row.
  */
 export interface ParentInclude {
-  /** The include name, which is also the key the parent object arrives under, e.g. `user`. */
+  /** The include path, which is also where the parent object arrives, e.g. `user`, `task.project`. */
   readonly include: string;
   /** This table's column holding the parent's id, e.g. `user_id`. */
   readonly column: string;
