@@ -4,7 +4,15 @@ import { UTC, type Zone } from '../catalog/timezone.js';
 import type { Interval, Row } from '../catalog/types.js';
 import { addInterval } from '../catalog/values.js';
 import { queryCanceled, SqlError } from '../errors.js';
-import { assertNever, children, type Expr, hasSubquery, mapExpr } from '../plan/expr.js';
+import {
+  assertNever,
+  children,
+  type Expr,
+  hasSubquery,
+  isInitValue,
+  mapChildren,
+  mapExpr,
+} from '../plan/expr.js';
 import { splitJoinKeys } from '../plan/join-keys.js';
 import { type LogicalPlan, outputOf } from '../plan/logical.js';
 import { compileAggregate } from './aggregate.js';
@@ -221,17 +229,20 @@ export class Executor {
         out.push(f);
         continue;
       }
+      // Top-down, so a cast subquery becomes one literal (push-filters put only these here).
       const scope = this.scope([]);
       const subs = new Map<Expr, Compiled>();
-      mapExpr(f, (e) => {
-        if (e.kind === 'subquery') subs.set(e, compile(e, scope));
-        return e;
-      });
+      const collect = (e: Expr): void => {
+        if (isInitValue(e)) subs.set(e, compile(e, scope));
+        else children(e).forEach(collect);
+      };
+      collect(f);
       await scope.prepare([[]]);
-      const bound = mapExpr(f, (e) => {
+      const bind = (e: Expr): Expr => {
         const fn = subs.get(e);
-        return fn ? { kind: 'literal', value: fn([]) ?? null, type: e.type } : e;
-      });
+        return fn ? { kind: 'literal', value: fn([]) ?? null, type: e.type } : mapChildren(e, bind);
+      };
+      const bound = bind(f);
       const g = withoutNulls(bound);
       if (!g) return undefined;
       out.push(g);

@@ -294,6 +294,15 @@ export function columnIds(e: Expr, into: Set<number> = new Set()): Set<number> {
   return into;
 }
 
+/**
+ * An uncorrelated scalar subquery, possibly cast (`(SELECT max(id) …)::bigint`): one value for the
+ * whole statement, which a scan may take as a filter value computed once before it runs.
+ */
+export function isInitValue(e: Expr): boolean {
+  if (e.kind === 'cast') return isInitValue(e.arg);
+  return e.kind === 'subquery' && e.mode === 'scalar' && e.correlated.length === 0;
+}
+
 /** True if the expression contains a subquery. */
 export function hasSubquery(e: Expr): boolean {
   return e.kind === 'subquery' || children(e).some(hasSubquery);

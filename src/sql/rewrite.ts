@@ -327,6 +327,74 @@ function matchParen(toks: readonly Tok[], open: number): number {
  * `agg([DISTINCT] x) FILTER (WHERE c)` → `agg([DISTINCT] CASE WHEN (c) THEN (x) END)` for the
  * FILTERLESS_AGGREGATES: the same answer, as each takes one argument and skips NULL inputs.
  */
+/** Type names of several words that may follow `::`: the words after the first. */
+const TYPE_TAILS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  double: [['precision']],
+  character: [['varying']],
+  timestamp: [
+    ['with', 'time', 'zone'],
+    ['without', 'time', 'zone'],
+  ],
+  time: [
+    ['with', 'time', 'zone'],
+    ['without', 'time', 'zone'],
+  ],
+};
+
+/** Index just past a type name at `k` (`text`, `numeric(10, 2)`, `timestamp with time zone`, `int[]`), or -1. */
+function typeEnd(toks: readonly Tok[], k: number): number {
+  const t = toks[k];
+  if (t?.kind !== 'ident' && t?.kind !== 'qident') return -1;
+  let e = k + 1;
+  const tail = (TYPE_TAILS[t.value] ?? []).find((w) => w.every((x, i) => isWord(toks[e + i], x)));
+  if (tail) e += tail.length;
+  if (toks[e]?.value === '(') {
+    const c = matchParen(toks, e);
+    if (c < 0) return -1;
+    e = c + 1;
+  }
+  while (toks[e]?.value === '[' && toks[e + 1]?.value === ']') e += 2;
+  return e;
+}
+
+/**
+ * `(SELECT …)::type` in INSERT / UPDATE / DELETE becomes `CAST((SELECT …) AS type)`: the grammar
+ * reads a cast after a subquery only in a SELECT.
+ */
+function subqueryCasts(input: Tok[]): Tok[] {
+  let toks = input;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind !== 'punct' || t.value !== '(' || !isWord(toks[k + 1], 'select', 'with')) continue;
+    const close = matchParen(toks, k);
+    if (close < 0 || toks[close + 1]?.value !== '::') continue;
+    // `::pg_catalog.text` is `AS text`: the type names are the same without the schema.
+    const from =
+      isWord(toks[close + 2], 'pg_catalog') && toks[close + 3]?.value === '.' ? close + 4 : close + 2;
+    const end = typeEnd(toks, from);
+    if (end < 0) continue;
+    const made = (kind: TokKind, text: string, at: Tok): Tok => ({
+      kind,
+      text,
+      value: text,
+      pos: at.pos,
+      space: true,
+    });
+    toks = [
+      ...toks.slice(0, k),
+      made('ident', 'cast', t),
+      made('punct', '(', t),
+      ...toks.slice(k, close + 1),
+      made('ident', 'as', toks[close + 1]!),
+      { ...toks[from]!, space: true },
+      ...toks.slice(from + 1, end),
+      made('punct', ')', toks[end - 1]!),
+      ...toks.slice(end),
+    ];
+  }
+  return toks;
+}
+
 function filterToCase(input: Tok[]): Tok[] {
   let toks = input;
   for (let k = 0; k < toks.length; k++) {
@@ -429,8 +497,9 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
  * are refused (refuseWriteForms).
  */
 export function rewriteSql(sql: string): Rewritten {
-  const toks = filterToCase(tokenize(sql));
-  const first = toks[0]?.kind === 'ident' ? toks[0].value : '';
+  const read = filterToCase(tokenize(sql));
+  const first = read[0]?.kind === 'ident' ? read[0].value : '';
+  const toks = first === 'insert' || first === 'update' || first === 'delete' ? subqueryCasts(read) : read;
   let aliasAt = -1;
   let defaultValuesAt = -1;
   let wrapQuery: [number, number] | undefined;

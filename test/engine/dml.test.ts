@@ -119,6 +119,16 @@ describe('parsing writes', () => {
     );
   });
 
+  it('reads (subquery)::type in a write as CAST((subquery) AS type)', () => {
+    for (const sql of [
+      'update t set a = (select 1)::text where id = 1',
+      "update t set a = 'x' || (select 1)::character varying(10) where id = 1",
+      'delete from t where id = (select 2)::pg_catalog.int8',
+      "insert into t (a) values ((select '2024-01-01')::timestamp with time zone)",
+    ])
+      expect(JSON.stringify(parseSql(sql)[0]), sql).toMatch(/"type":"cast","arg":\{"type":"subquery"/);
+  });
+
   it('reads UPDATE ONLY and DELETE FROM ONLY as the table itself (no table has children)', () => {
     expect(parseSql('update only t set a = 1 where id = 1')[0]).toMatchObject({
       write: { type: 'update', table: { name: 't' } },

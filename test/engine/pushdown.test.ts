@@ -62,6 +62,10 @@ describe('filter pushdown', () => {
     ).rejects.toMatchObject({
       code: '21000',
     });
+    // Cast, it is one value too.
+    const cast = 'select name from clients where id = cast((select min(id) + 1 from clients) as integer)';
+    expect(text(await engine.query(cast))).toEqual([['Ærø Design']]);
+    expect(nodes(engine.plan(cast), 'filter')).toHaveLength(0);
     // A correlated subquery is never a scan's filter value.
     const corr =
       'select c.name from clients c where c.id = (select min(d.id) from clients d where d.name = c.name)';

@@ -8,7 +8,9 @@ import {
   type Expr,
   exprKey,
   hasSubquery,
+  isInitValue,
   isVolatile,
+  mapChildren,
   mapExpr,
 } from '../expr.js';
 import { type LogicalPlan, outputOf } from '../logical.js';
@@ -428,11 +430,6 @@ export function sourceFilterForm(
   }
 }
 
-/** An uncorrelated scalar subquery: one value, computed once before the scan that filters on it. */
-function isInitValue(x: Expr): boolean {
-  return x.kind === 'subquery' && x.mode === 'scalar' && x.correlated.length === 0;
-}
-
 /** A harmless value of a type, for asking a source about a filter whose value is known only at run time. */
 export function placeholderFor(type: string): unknown {
   if (type === 'text' || type === 'unknown') return '';
@@ -444,9 +441,11 @@ export function placeholderFor(type: string): unknown {
   return 0;
 }
 
-/** The expression with its init-value subqueries replaced by NULL literals (to find any other subquery). */
-function stripInitValues(e: Expr): Expr {
-  return mapExpr(e, (x) => (isInitValue(x) ? { kind: 'literal', value: null, type: x.type } : x));
+/** `e` with each init value (the whole of a cast one: top-down) replaced by a placeholder literal. */
+function placeInitValues(e: Expr): Expr {
+  return isInitValue(e)
+    ? { kind: 'literal', value: placeholderFor(e.type), type: e.type }
+    : mapChildren(e, placeInitValues);
 }
 
 function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
@@ -457,14 +456,13 @@ function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPla
     if (isVolatile(pr)) return;
     const f = sourceFilterForm(pr, cols, true);
     // Only a subquery that stands where a literal goes (isInitValue) may reach the scan.
-    if (f && (!hasSubquery(pr) || !hasSubquery(stripInitValues(f.expr))))
-      candidates.push({ index, expr: f.expr });
+    if (f && !hasSubquery(placeInitValues(f.expr))) candidates.push({ index, expr: f.expr });
   });
   if (candidates.length === 0) return wrap(p, preds);
   // Sources are asked with placeholder literals where a correlation parameter or a subquery's value will go.
   const asked = candidates.map((c) =>
-    mapExpr(c.expr, (x) =>
-      (x.kind === 'column' && !cols.has(x.id)) || isInitValue(x)
+    mapExpr(placeInitValues(c.expr), (x) =>
+      x.kind === 'column' && !cols.has(x.id)
         ? { kind: 'literal', value: placeholderFor(x.type), type: x.type }
         : x,
     ),
