@@ -30,10 +30,12 @@ import {
   supportOf,
 } from './filters.js';
 import type { PaymoClient, PaymoRow } from './http-client.js';
+import { EQ_IN } from './specs/columns.js';
 import type {
   ColumnSpec,
   DerivedValue,
   Fallback,
+  NestedById,
   ObjectSpec,
   RequiredFilter,
   ValueSource,
@@ -45,6 +47,12 @@ import { columnWritesOf, PaymoWriter, type WriteOp, writeSupportOf } from './wri
 /** Paymo's cap of included items per resource type per response (paymo-api.md 1.7). */
 export const PAYMO_INCLUDE_CAP = 2500;
 const DEFAULT_PAGE_SIZE = 2500;
+/**
+ * Reads by id a nested table makes when the route read's size is unknown (its estimate, one page, is
+ * only a floor): one rate-limit window (about 5 requests per 5 s), while a read of every parent
+ * grows with the account.
+ */
+const NESTED_BY_ID_READS = 5;
 
 /** What every PaymoTable of one catalog shares. */
 export interface PaymoTableContext {
@@ -79,6 +87,8 @@ interface Route {
   readonly keepIfSet?: string;
   readonly pageSize: number;
   readonly fallback?: Fallback;
+  /** Reads of the leaf itself: the path up to the listed object (chain: it, …, the leaf). */
+  readonly ascend?: readonly string[];
 }
 
 /** The requests a scan will make, decided before any is made. */
@@ -278,6 +288,8 @@ export class PaymoTable implements TableSource {
   readonly spec: ObjectSpec;
   readonly #ctx: PaymoTableContext;
   readonly #routes: readonly Route[];
+  /** A nested table's reads by its own id (spec `byId`), absent with embedded parents. */
+  readonly #byId: Route | undefined;
   readonly #columns: ReadonlyMap<string, ColumnSpec>;
   readonly #embeds: readonly Embed[];
   /** Column names of a full row: the spec's, then each embedded parent's as `<prefix>.<name>`. */
@@ -312,6 +324,26 @@ export class PaymoTable implements TableSource {
       }));
     this.#columns = new Map(spec.columns.map((c) => [c.name, c]));
     this.maxInListSize = ctx.maxInListSize;
+    // Reads by id standing in for a route still in use (a listed parent keeps only its own).
+    const specRoutes = routesOf(spec);
+    const mirror = (b: NestedById) => this.#routes.find((r) => r.resource === specRoutes[b.route]?.resource);
+    const byId = spec.read.kind === 'nested' ? spec.read.byId?.find((b) => mirror(b)) : undefined;
+    const mirrored = byId && mirror(byId);
+    this.#byId =
+      byId && mirrored
+        ? {
+            resource: spec.resource,
+            key: spec.key,
+            include: byId.include,
+            descend: [],
+            ascend: byId.include.split('.'),
+            values: mirrored.values,
+            target: toTarget([['id', { field: 'id', type: 'bigint', ops: EQ_IN }]]),
+            idColumn: 'id',
+            ...(mirrored.keepIfSet ? { keepIfSet: mirrored.keepIfSet } : {}),
+            pageSize: mirrored.pageSize,
+          }
+        : undefined;
     const own = spec.columns.map((c) => ({
       name: c.name,
       type: c.type,
@@ -446,7 +478,7 @@ export class PaymoTable implements TableSource {
   /** Per filter, the best answer of any route (every filter is also re-checked on fetched rows). */
   supportsFilters(filters: readonly Expr[]): FilterSupport[] {
     const answers: FilterSupport[] = filters.map(() => 'unsupported');
-    for (const r of this.#routes) {
+    for (const r of this.#byId ? [...this.#routes, this.#byId] : this.#routes) {
       supportOf(filters, r.target).forEach((a, i) => {
         if (rank[a] > rank[answers[i]!]) answers[i] = a;
       });
@@ -481,8 +513,7 @@ export class PaymoTable implements TableSource {
     return this.#estimate(request, true);
   }
 
-  #estimate(request: ScanRequest, skipCached: boolean): number {
-    const plan = this.#plan(request);
+  #estimate(request: ScanRequest, skipCached: boolean, plan = this.#plan(request)): number {
     // `n` requests, the i-th named by keyOf(i): keys are built only when the cache is asked.
     const count = (n: number, keyOf: (i: number) => string): number => {
       if (!skipCached) return n;
@@ -660,7 +691,26 @@ export class PaymoTable implements TableSource {
   // Planning
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * A nested table's `id = x` / `id IN (…)` read by id (one request per id, spec `byId`) while the
+   * ids are no more than the route read costs, or than NESTED_BY_ID_READS when that read's size is
+   * unknown; otherwise (and for join keys, known only at run time) the route read.
+   */
   #plan(request: ScanRequest): ScanPlan {
+    const plan = this.#planRoutes(request);
+    if (!this.#byId || plan.mode === 'none') return plan;
+    const wp = planWhere(request.filters, this.#byId.target, 'id');
+    if (wp.empty) return { mode: 'none' };
+    if (wp.ids === undefined) return plan;
+    const cost = this.#estimate(request, false, plan);
+    const floor =
+      plan.mode === 'list' && plan.conds.length === 0 && !this.#ctx.knownCounts.has(plan.route.resource);
+    return wp.ids.length <= (floor ? Math.max(cost, NESTED_BY_ID_READS) : cost)
+      ? { mode: 'get', route: this.#byId, ids: wp.ids }
+      : plan;
+  }
+
+  #planRoutes(request: ScanRequest): ScanPlan {
     const filters = [...request.filters, ...withPlaceholders(request.dynamicFilters ?? [])];
     const read = this.spec.read;
     if (read.kind === 'singleton') return { mode: 'singleton', route: this.#routes[0]! };
@@ -856,10 +906,16 @@ export class PaymoTable implements TableSource {
       const items = Array.isArray(next) ? next : next && typeof next === 'object' ? [next] : [];
       for (const it of items) if (it && typeof it === 'object') walk([...chain, it as PaymoRow], depth + 1);
     };
-    for (const p of parents) {
+    for (const leaf of parents) {
+      // A read of the leaf itself: its ancestors come embedded (a comment's thread, its task).
+      const up: unknown[] = [leaf];
+      for (const k of route.ascend ?? []) up.unshift(isObject(up[0]) ? up[0][k] : undefined);
+      const p = up[0];
+      if (!isObject(p) || !up.every(isObject)) continue;
       if (route.keepIfSet !== undefined && (p[route.keepIfSet] === undefined || p[route.keepIfSet] === null))
         continue;
-      walk([p], 0);
+      if (route.ascend === undefined) walk([p], 0);
+      else out.push(up as PaymoRow[]);
     }
     return out;
   }

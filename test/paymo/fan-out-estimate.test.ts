@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { createPaymoCatalog } from '../../src/paymo/catalog.js';
-import { PaymoClient } from '../../src/paymo/http-client.js';
-import { DEFAULT_SEED, generateDataset } from '../../src/simulator/generate.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
-
-const NOW = new Date('2026-11-15T12:00:00Z');
+import type { PaymoClient } from '../../src/paymo/http-client.js';
+import type { SimulatorHandle } from '../../src/simulator/index.js';
+import { startDemoPaymo } from '../support/demo-paymo.js';
 
 /** A fan-out teaches the catalog how many rows the table holds, so later estimates are honest. */
 describe('fan-out estimates (demo company, requests as logged by the simulator)', () => {
   let sim: SimulatorHandle;
   let client: PaymoClient;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    const dataset = generateDataset({ scale: 'demo', seed: DEFAULT_SEED, now: NOW });
-    sim = await startSimulator({ dataset, now: NOW, clock: () => NOW.getTime(), rateLimit: null });
-    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+    ({ sim, client, close } = await startDemoPaymo());
   }, 60_000);
-  afterAll(async () => {
-    await client.close();
-    await sim.close();
-  });
+  afterAll(() => close());
 
   it('after a fan-out, an anti-join sends its keys in batches instead of fanning out again', async () => {
     const catalog = createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 1000 });

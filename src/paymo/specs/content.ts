@@ -40,7 +40,8 @@ function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: st
 /**
  * Comments on one kind of parent, flattened with the parent's ids: one request per batch of parents
  * through `threads?where=<parent>_id in (…)&include=comments` (threads of that parent kind only), or
- * all of them through `<parents>?include=thread.comments`, pages of 250 parents. Written through
+ * all of them through `<parents>?include=thread.comments`, pages of 250 parents; a few comments by
+ * id through `comments/<id>?include=thread`, one request each. Written through
  * `/api/comments` (2.4, Skyvia's DiscussionComments / TaskComments); the row a write returns takes
  * its thread's columns from `GET /threads/{thread_id}`.
  */
@@ -90,6 +91,12 @@ function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec
           parentIdColumn: id,
           pageSize: 250,
         },
+      ],
+      // `GET /comments/<id>?include=thread`: the comment with its thread, as route 0 reads them;
+      // with `thread.<parent>` as route 1 does (a scan carrying the parent's columns).
+      byId: [
+        { include: 'thread', route: 0 },
+        { include: `thread.${parent}`, route: 1 },
       ],
     },
     writes: 'all',

@@ -217,6 +217,9 @@ function checkRead(
     });
     if (read.routes.length > 0 && read.routes.at(-1)?.required)
       problems.push(`${spec.name}: the last route must work without a filter`);
+    for (const b of read.byId ?? [])
+      if (read.routes[b.route]?.descend.length !== b.include.split('.').length)
+        problems.push(`${spec.name}: byId ${b.include} does not climb the levels route ${b.route} descends`);
   }
 }
 

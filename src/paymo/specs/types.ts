@@ -182,7 +182,24 @@ export type ReadSpec =
       readonly kind: 'nested';
       /** Tried in order: the first whose `required` filter the query meets (or that has none). */
       readonly routes: readonly NestedRoute[];
+      /** Reads by the row's own id, one per route they can stand in for (see NestedById). */
+      readonly byId?: readonly NestedById[];
     };
+
+/**
+ * Reading rows of a nested table by their own id: `GET /<spec resource>/<id>?include=<include>`
+ * returns the leaf with the object route `route` lists embedded along `include`, one step per level
+ * that route descends (a comment with `thread`, or with `thread.task`, paymo-api.md 2.4), so the row
+ * is built as that route builds it, from the same chain (listed object, …, leaf). Used for `id = x`
+ * / `id IN (…)` while the ids are fewer than the requests of the route read (see PaymoTable), never
+ * for join keys. A table read with the listed object as its parent uses the entry of that route.
+ */
+export interface NestedById {
+  /** The include path from the leaf up to the listed object, e.g. `thread`, `thread.task`. */
+  readonly include: string;
+  /** Index of the route whose listed object the path ends at (its `values` and `keepIfSet` apply). */
+  readonly route: number;
+}
 
 /** The DML matrix row (issue 5): which statements Paymo supports for the table. */
 export interface WriteMatrix {
