@@ -395,6 +395,41 @@ function subqueryCasts(input: Tok[]): Tok[] {
   return toks;
 }
 
+/**
+ * `WITH v(n) AS (VALUES …)` becomes `WITH v(n) AS (SELECT * FROM (VALUES …) AS "§values")`: the
+ * grammar reads VALUES as a derived table but not as a WITH query.
+ */
+function valuesCtes(input: Tok[]): Tok[] {
+  let toks = input;
+  for (let k = 1; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind !== 'punct' || t.value !== '(' || !isWord(toks[k + 1], 'values')) continue;
+    if (!isWord(toks[k - 1], 'as', 'materialized')) continue;
+    const close = matchParen(toks, k);
+    if (close < 0) continue;
+    const made = (kind: TokKind, text: string, value = text): Tok => ({
+      kind,
+      text,
+      value,
+      pos: t.pos,
+      space: true,
+    });
+    toks = [
+      ...toks.slice(0, k + 1),
+      made('ident', 'select'),
+      made('op', '*'),
+      made('ident', 'from'),
+      made('punct', '('),
+      ...toks.slice(k + 1, close),
+      made('punct', ')'),
+      made('ident', 'as'),
+      made('qident', '"§values"', '§values'),
+      ...toks.slice(close),
+    ];
+  }
+  return toks;
+}
+
 function filterToCase(input: Tok[]): Tok[] {
   let toks = input;
   for (let k = 0; k < toks.length; k++) {
@@ -497,7 +532,7 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
  * are refused (refuseWriteForms).
  */
 export function rewriteSql(sql: string): Rewritten {
-  const read = filterToCase(tokenize(sql));
+  const read = valuesCtes(filterToCase(tokenize(sql)));
   const first = read[0]?.kind === 'ident' ? read[0].value : '';
   const toks = first === 'insert' || first === 'update' || first === 'delete' ? subqueryCasts(read) : read;
   let aliasAt = -1;

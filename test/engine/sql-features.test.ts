@@ -1702,6 +1702,11 @@ const CASES: [string, (string | null)[][]][] = [
   ],
   ['values (3), (1), (2) order by 1', [['1'], ['2'], ['3']]],
   ['select * from (values (1)) v', [['1']]],
+  ['with v(n) as (values (2), (1)) select n from v order by n', [['1'], ['2']]],
+  [
+    "with a as (values (1, 'x'), (2, 'y')), b(k) as (values (2)) select a.column2 from a join b on b.k = a.column1",
+    [['y']],
+  ],
   [
     'with recursive r(n) as (select 1 union all select n + 1 from r where n < 5) select * from r',
     [['1'], ['2'], ['3'], ['4'], ['5']],
