@@ -96,7 +96,9 @@ export interface TableSource {
    * This source read together with `parent`, a source of the same catalog its column `column`
    * references (Trino's `applyJoin`, for a many-to-one join): undefined when the source cannot
    * serve that parent in its own requests. See {@link ParentEmbedding} for the contract; the
-   * optimizer uses it only where it makes fewer requests than scanning both sides.
+   * optimizer uses it only where it makes fewer requests than scanning both sides. On a source
+   * that already carries a parent, `column` may be one of that parent's columns (`task.project_id`):
+   * a grandparent reached through it.
    */
   withParent?(parent: TableSource, column: string): ParentEmbedding | undefined;
 
