@@ -50,18 +50,20 @@ export type SourceFilter =
 
 /**
  * A filter value known only at run time: a correlation parameter (a column of the enclosing query
- * in a correlated subquery). Sources meet it at plan time only (validateScan, describeScan,
- * estimateRequests); `scan` always receives the actual value.
+ * in a correlated subquery) or an uncorrelated scalar subquery's value, computed once before the
+ * scan. Sources meet it at plan time only (validateScan, describeScan, estimateRequests); `scan`
+ * always receives the actual value.
  */
 export class RuntimeValue {
   constructor(
-    /** What supplies the value, e.g. `e.task_id`. */
+    /** What supplies the value, e.g. `e.task_id`, or `SubPlan 1` (EXPLAIN's name for a subquery). */
     readonly source: string,
   ) {}
 }
 
 const literal = (e: Expr): { ok: boolean; value: unknown } => {
-  if (e.kind === 'literal') return { ok: true, value: e.value };
+  if (e.kind === 'literal')
+    return { ok: true, value: e.runtime === undefined ? e.value : new RuntimeValue(e.runtime) };
   if (e.kind === 'column')
     return { ok: true, value: new RuntimeValue(e.table ? `${e.table}.${e.name}` : e.name) };
   return { ok: false, value: undefined };

@@ -15,7 +15,10 @@ export type FilterSupport = 'exact' | 'inexact' | 'unsupported';
  *   of such forms, on one column or on several columns of this scan (`start_time >= x OR date >= y`:
  *   a source without OR may still answer `inexact` when one of its conditions holds for every
  *   alternative). Literals are already coerced to the column's type. `readFilter`
- *   (catalog/filters.ts) turns each into plain data.
+ *   (catalog/filters.ts) turns each into plain data. A value known only at run time (a correlation
+ *   parameter, an uncorrelated scalar subquery's value) is, at plan time (`validateScan`,
+ *   `describeScan`, `estimateRequests`), a placeholder literal of its type with `runtime` naming it
+ *   (`readFilter` gives a RuntimeValue); `scan` receives the actual value.
  * - `limit`: set only when every filter was exact and nothing above the scan drops rows; the source may
  *   stop after this many rows (returning more is allowed, fewer is not).
  * - `dynamicFilters`: `col IN (values)` filters the executor built at run time from the other side of a

@@ -6,7 +6,7 @@
  */
 import type { FilterSupport } from '../catalog/table-source.js';
 import type { SqlType } from '../catalog/types.js';
-import type { Expr } from '../plan/expr.js';
+import { children, type Expr } from '../plan/expr.js';
 import type { Exactness, FilterCapability, FilterOp, IntervalPush } from './specs/types.js';
 import {
   isoSeconds,
@@ -378,6 +378,11 @@ export function supportOf(filters: readonly Expr[], target: PushTarget): FilterS
   return filters.map((f) => translateOne(f, target)?.exactness ?? 'unsupported');
 }
 
+/** True if a filter holds a plan-time stand-in for a value known only at run time (`runtime` set). */
+function hasRuntimeValue(f: Expr): boolean {
+  return f.kind === 'literal' ? f.runtime !== undefined : children(f).some(hasRuntimeValue);
+}
+
 /** The conditions a set of filters becomes on a target, with the ids they allow (undefined = any). */
 export interface WherePlan {
   readonly conds: readonly WhereCondition[];
@@ -393,13 +398,18 @@ export function planWhere(filters: readonly Expr[], target: PushTarget, idColumn
   const conds: WhereCondition[] = [];
   const intervals = new Map<string, { iv: IntervalPush; from?: string; to?: string }>();
   let ids: number[] | undefined;
+  // Ids with a plan-time stand-in for a run-time value: only an upper bound, never intersected (its
+  // placeholder would rule out ids the real value may equal).
+  let runtimeIds: number[] | undefined;
   let empty = false;
   for (const f of filters) {
     const t = translateOne(f, target, idColumn);
     if (!t) continue;
     if (t.empty) empty = true;
     conds.push(...t.conds);
-    if (t.ids) ids = ids === undefined ? [...new Set(t.ids)] : ids.filter((i) => t.ids!.includes(i));
+    if (t.ids && hasRuntimeValue(f)) {
+      if (runtimeIds === undefined || t.ids.length < runtimeIds.length) runtimeIds = [...new Set(t.ids)];
+    } else if (t.ids) ids = ids === undefined ? [...new Set(t.ids)] : ids.filter((i) => t.ids!.includes(i));
     if (t.bounds) {
       const cur = intervals.get(t.bounds.param.param) ?? { iv: t.bounds.param };
       // Every bound string of one pseudo-attribute has the same fixed-width format, so text order is time order.
@@ -417,6 +427,7 @@ export function planWhere(filters: readonly Expr[], target: PushTarget, idColumn
       ]),
     );
   }
+  ids ??= runtimeIds;
   return {
     conds,
     ...(ids !== undefined ? { ids } : {}),

@@ -17,7 +17,7 @@ import type {
 } from '../catalog/table-source.js';
 import type { Column, Row, SqlType } from '../catalog/types.js';
 import { SqlError } from '../errors.js';
-import type { Expr } from '../plan/expr.js';
+import { type Expr, mapChildren } from '../plan/expr.js';
 import { runningBudgetError } from './budget.js';
 import type { ResponseCache } from './cache.js';
 import { PaymoError, PaymoNotFoundError } from './errors.js';
@@ -40,7 +40,7 @@ import type {
   RequiredFilter,
   ValueSource,
 } from './specs/types.js';
-import { renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
+import { isoSeconds, renderWhere, type WhereCondition, type WhereValue } from './where-render.js';
 import { readSelector } from './write-values.js';
 import { columnWritesOf, PaymoWriter, type WriteOp, writeSupportOf } from './writes.js';
 
@@ -116,6 +116,9 @@ const rank: Record<FilterSupport, number> = { unsupported: 0, inexact: 1, exact:
 /** Stands for the join keys of a plan-time dynamic filter (`col IN ()`), replaced in EXPLAIN text. */
 const JOIN_KEYS = -424242424;
 
+/** The first of the sentinels that stand for run-time values in EXPLAIN text (see withSentinels). */
+const RUNTIME_NUMBER = -525252500;
+
 /** Plan-time dynamic filters arrive with an empty list; one placeholder value lets them be planned. */
 function withPlaceholders(dynamic: readonly Expr[]): Expr[] {
   return dynamic.map((d) =>
@@ -128,6 +131,53 @@ function withPlaceholders(dynamic: readonly Expr[]): Expr[] {
         }
       : d,
   );
+}
+
+/**
+ * The request with each run-time value's placeholder (a literal with `runtime` set) replaced by a
+ * sentinel of its type that no real filter holds, so the planned requests can be printed and the
+ * sentinels' text (`names`: sentinel text → `{name}`) swapped for the names. A date sentinel may
+ * reach the text a day off (bounds of `>` / `<`); boolean values keep their placeholder.
+ */
+function withSentinels(request: ScanRequest): {
+  request: ScanRequest;
+  names: (readonly [string, string])[];
+} {
+  const names: (readonly [string, string])[] = [];
+  const place = (e: Expr): Expr => {
+    if (e.kind !== 'literal' || e.runtime === undefined) return e;
+    const k = names.length;
+    const name = e.runtime;
+    switch (e.type) {
+      case 'bigint':
+      case 'integer':
+      case 'numeric':
+      case 'double precision': {
+        const value = RUNTIME_NUMBER - k;
+        names.push([String(value), `{${name}}`]);
+        return { ...e, value };
+      }
+      case 'text':
+        names.push([`runtime value ${k}`, `{${name}}`]);
+        return { ...e, value: `runtime value ${k}` };
+      case 'date': {
+        const year = 1111 + k;
+        names.push([`${year}-11-10`, `{${name} - 1 day}`], [`${year}-11-12`, `{${name} + 1 day}`]);
+        names.push([`${year}-11-11`, `{${name}}`]);
+        return { ...e, value: `${year}-11-11` };
+      }
+      case 'timestamptz': {
+        const secs = RUNTIME_NUMBER - k;
+        names.push([isoSeconds((secs + 1) * 1000), `{${name} + 1 s}`]);
+        names.push([isoSeconds(secs * 1000), `{${name}}`], [String(secs), `{${name}}`]);
+        return { ...e, value: secs * 1000 };
+      }
+      default:
+        return e;
+    }
+  };
+  const walk = (e: Expr): Expr => (e.kind === 'literal' ? place(e) : mapChildren(e, walk));
+  return { request: { ...request, filters: request.filters.map(walk) }, names };
 }
 
 /** A Paymo error as a SqlError with the client's suggested SQLSTATE (messages never hold the key). */
@@ -582,8 +632,12 @@ export class PaymoTable implements TableSource {
     return keyed <= plain;
   }
 
-  /** The exact requests of the scan, as EXPLAIN prints them. */
-  describeScan(request: ScanRequest): string[] {
+  /**
+   * The exact requests of the scan, as EXPLAIN prints them; a value known only at run time shows as
+   * its name in braces (`GET /api/clients/{SubPlan 1}`).
+   */
+  describeScan(request0: ScanRequest): string[] {
+    const { request, names } = withSentinels(request0);
     const plan = this.#plan(request);
     const base = new URL(this.#ctx.client.baseUrl).pathname.replace(/\/$/, '');
     const q = (route: Route, conds: readonly WhereCondition[], pageSize?: number): string => {
@@ -642,7 +696,11 @@ export class PaymoTable implements TableSource {
     if (this.#needsDetail(request))
       lines.push(`GET ${base}/${this.spec.resource}/{id} per row (detail-only columns)`);
     return lines.map((l) =>
-      l.replaceAll(String(JOIN_KEYS), '<join keys>').replaceAll('"join keys"', '<join keys>'),
+      // Last first: `runtime value 1` is a prefix of `runtime value 10`.
+      names.reduceRight(
+        (text, [sentinel, name]) => text.replaceAll(sentinel, name),
+        l.replaceAll(String(JOIN_KEYS), '<join keys>').replaceAll('"join keys"', '<join keys>'),
+      ),
     );
   }
 

@@ -16,9 +16,9 @@ export interface ExplainStats {
   readonly scanCalls?: number;
 }
 
-/** Renders an expression as SQL-like text for EXPLAIN. */
-export function exprToString(e: Expr): string {
-  const s = exprToString;
+/** Renders an expression as SQL-like text for EXPLAIN; `subName` names its subqueries (`SubPlan 1`). */
+export function exprToString(e: Expr, subName: (sub: Expr) => string = () => 'SubPlan'): string {
+  const s = (x: Expr): string => exprToString(x, subName);
   switch (e.kind) {
     case 'column':
       return e.table === undefined ? e.name : `${e.table}.${e.name}`;
@@ -61,11 +61,13 @@ export function exprToString(e: Expr): string {
       return `(${s(e.left)} ${e.op} ${e.all ? 'ALL' : 'ANY'}(${s(e.right)}))`;
     case 'array':
       return `ARRAY[${e.items.map(s).join(', ')}]`;
-    case 'subquery':
-      if (e.mode === 'exists') return `${e.negated ? 'NOT ' : ''}EXISTS(SubPlan)`;
-      if (e.mode === 'in') return `(${s(e.arg!)} ${e.negated ? 'NOT IN' : 'IN'} (SubPlan))`;
-      if (e.mode === 'array') return 'ARRAY(SubPlan)';
-      return '(SubPlan)';
+    case 'subquery': {
+      const name = subName(e);
+      if (e.mode === 'exists') return `${e.negated ? 'NOT ' : ''}EXISTS(${name})`;
+      if (e.mode === 'in') return `(${s(e.arg!)} ${e.negated ? 'NOT IN' : 'IN'} (${name}))`;
+      if (e.mode === 'array') return `ARRAY(${name})`;
+      return `(${name})`;
+    }
     case 'agg':
       return `${e.call.fn}(${e.call.star ? '*' : `${e.call.distinct ? 'DISTINCT ' : ''}${e.call.args.map(s).join(', ')}`})`;
     case 'window':
@@ -77,9 +79,9 @@ export function exprToString(e: Expr): string {
   }
 }
 
-function keyToString(k: SortKey): string {
+function keyToString(k: SortKey, subName: (sub: Expr) => string): string {
   const dflt = k.nullsFirst === k.desc;
-  return `${exprToString(k.expr)}${k.desc ? ' DESC' : ''}${dflt ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
+  return `${exprToString(k.expr, subName)}${k.desc ? ' DESC' : ''}${dflt ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
 }
 
 /**
@@ -107,9 +109,12 @@ function renderPlan(
   depth0: number,
   stats: ReadonlyMap<LogicalPlan, ExplainStats> | undefined,
   opts: { verbose?: boolean },
+  names: SubplanNames = subplanNames(),
 ): string[] {
   const lines: string[] = [];
-  const subplans: { plan: LogicalPlan; correlated: boolean }[] = [];
+  const { subName, number } = names;
+  const initName = (e: Expr): string => (e.kind === 'cast' ? initName(e.arg) : subName(e));
+  const str = (e: Expr): string => exprToString(e, subName);
   const walk = (p: LogicalPlan, depth: number): void => {
     const pad = '  '.repeat(depth);
     const st = stats?.get(p);
@@ -133,18 +138,28 @@ function renderPlan(
     const detail = (text: string): void => {
       lines.push(`${pad}    ${text}`);
     };
-    const subs = (exprs: readonly Expr[]): void => {
-      for (const e of exprs) findSubqueries(e, (plan, correlated) => subplans.push({ plan, correlated }));
-    };
+    // The subqueries whose plans are shown under this node: a scan's pushed `id = (SELECT …)` runs
+    // once before the scan.
+    const own: Extract<Expr, { kind: 'subquery' }>[] = [];
+    const withSubplans =
+      p.kind === 'scan'
+        ? p.filters
+        : p.kind === 'filter'
+          ? [p.predicate]
+          : p.kind === 'project'
+            ? p.exprs
+            : [];
+    for (const e of withSubplans) findSubqueries(e, (sub) => own.push(sub));
+    number(withSubplans);
     switch (p.kind) {
       case 'scan': {
-        const req = scanRequestOf(p);
+        const req = scanRequestOf(p, initName);
         const est = p.source.estimateRequests?.(req);
         line(
           `Scan ${p.table}${p.alias !== p.table ? ` AS ${p.alias}` : ''}${est !== undefined ? ` (est. requests=${est})` : ''}`,
         );
         detail(`columns: ${p.output.map((c) => c.name).join(', ') || '(none)'}`);
-        if (p.filters.length > 0) detail(`pushed filters: ${p.filters.map(exprToString).join(' AND ')}`);
+        if (p.filters.length > 0) detail(`pushed filters: ${p.filters.map(str).join(' AND ')}`);
         if (p.limit !== undefined) detail(`pushed limit: ${p.limit}`);
         if (p.dynamicColumn !== undefined) detail(`dynamic filter: ${p.dynamicColumn} IN (keys from join)`);
         for (const e of p.embedded ?? []) detail(`parent ${e}`);
@@ -154,35 +169,31 @@ function renderPlan(
             `requests=${st.scan.requests} rows fetched=${st.scan.rowsFetched} cache hits=${st.scan.cacheHits} retries=${st.scan.retries}${st.scanCalls !== undefined ? ` scan calls=${st.scanCalls}` : ''}`,
           );
         }
-        // A pushed `id = (SELECT …)`: the subquery runs once before the scan.
-        subs(p.filters);
         break;
       }
       case 'values':
         line(`Values (${p.rows.length} row${p.rows.length === 1 ? '' : 's'})`);
         return;
       case 'function_scan':
-        line(`Function Scan ${p.fn}(${p.args.map(exprToString).join(', ')})`);
+        line(`Function Scan ${p.fn}(${p.args.map(str).join(', ')})`);
         return;
       case 'filter': {
-        line(`Filter ${exprToString(p.predicate)}`);
+        line(`Filter ${str(p.predicate)}`);
         // Rows fetched but thrown away locally: what an exact pushdown would have saved.
         const input = stats?.get(p.input);
         if (st && input) detail(`rows removed by filter: ${input.rows - st.rows}`);
-        subs([p.predicate]);
         break;
       }
       case 'project':
         line(
           `Project ${p.exprs
             .map((e, i) => {
-              const t = exprToString(e);
+              const t = str(e);
               const n = p.output[i]!.name;
               return t === n ? t : `${t} AS ${n}`;
             })
             .join(', ')}`,
         );
-        subs(p.exprs);
         break;
       case 'join': {
         const lids = new Set(outputOf(p.left).map((c) => c.id));
@@ -192,20 +203,18 @@ function renderPlan(
           : splitJoinKeys(p.on, lids, rids).leftKeys.length > 0
             ? 'Hash Join'
             : 'Nested Loop';
-        line(
-          `${kind} ${p.joinType}${p.nullAware ? ' (null-aware)' : ''}${p.on ? ` on ${exprToString(p.on)}` : ''}`,
-        );
+        line(`${kind} ${p.joinType}${p.nullAware ? ' (null-aware)' : ''}${p.on ? ` on ${str(p.on)}` : ''}`);
         if (p.dynamic) {
           detail(
-            `semi-join pushdown: ${p.dynamic.build} side first, ${exprToString(p.dynamic.buildKey)} → ${p.dynamic.column}`,
+            `semi-join pushdown: ${p.dynamic.build} side first, ${str(p.dynamic.buildKey)} → ${p.dynamic.column}`,
           );
         }
         break;
       }
       case 'aggregate':
         line(
-          `Aggregate${p.groupBy.length > 0 ? ` group by ${p.groupBy.map(exprToString).join(', ')}` : ''}: ${p.aggs
-            .map((a) => exprToString({ kind: 'agg', call: a, type: a.type }))
+          `Aggregate${p.groupBy.length > 0 ? ` group by ${p.groupBy.map(str).join(', ')}` : ''}: ${p.aggs
+            .map((a) => str({ kind: 'agg', call: a, type: a.type }))
             .join(', ')}`,
         );
         break;
@@ -213,18 +222,16 @@ function renderPlan(
         line(`Window ${p.funcs.map((f) => f.fn).join(', ')}`);
         break;
       case 'project_set':
-        line(
-          `ProjectSet ${p.funcs.map((f) => `${f.fn}(${f.args.map(exprToString).join(', ')})`).join(', ')}`,
-        );
+        line(`ProjectSet ${p.funcs.map((f) => `${f.fn}(${f.args.map(str).join(', ')})`).join(', ')}`);
         break;
       case 'sort':
-        line(`Sort ${p.keys.map(keyToString).join(', ')}`);
+        line(`Sort ${p.keys.map((k) => keyToString(k, subName)).join(', ')}`);
         break;
       case 'limit':
         line(`Limit ${p.limit ?? 'ALL'}${p.offset ? ` offset ${p.offset}` : ''}`);
         break;
       case 'distinct':
-        line(p.on ? `Distinct on ${p.on.map(exprToString).join(', ')}` : 'Distinct');
+        line(p.on ? `Distinct on ${p.on.map(str).join(', ')}` : 'Distinct');
         break;
       case 'setop':
         line(`${p.op[0]!.toUpperCase()}${p.op.slice(1)}${p.all ? ' All' : ''}`);
@@ -248,11 +255,13 @@ function renderPlan(
       default:
         assertNever(p);
     }
-    const own = subplans.splice(0);
     for (const c of childrenOf(p)) walk(c, depth + 1);
-    for (const sp of own) {
-      lines.push(`${pad}  SubPlan${sp.correlated ? ' (correlated: runs once per distinct outer key)' : ''}`);
-      walk(sp.plan, depth + 2);
+    for (const sub of own) {
+      const correlated = sub.correlated.length > 0;
+      lines.push(
+        `${pad}  ${subName(sub)}${correlated ? ' (correlated: runs once per distinct outer key)' : ''}`,
+      );
+      walk(sub.plan, depth + 2);
     }
   };
   walk(plan, depth0);
@@ -300,10 +309,13 @@ export function explainWrite(
     plan.op === 'insert' ? plan.columns : plan.op === 'update' ? plan.slots.map((s) => s.column.name) : [];
   if (plan.op === 'insert')
     detail(`columns: ${plan.columns.join(', ') || '(none: every column takes its default)'}`);
-  if (plan.op === 'update')
+  const names = subplanNames();
+  if (plan.op === 'update') {
+    names.number(plan.slots.map((s) => s.expr));
     detail(
-      `set: ${plan.slots.map((s) => `${s.column.name} = ${exprToString(s.expr)}`).join(', ') || '(nothing)'}`,
+      `set: ${plan.slots.map((s) => `${s.column.name} = ${exprToString(s.expr, names.subName)}`).join(', ') || '(nothing)'}`,
     );
+  }
   if (plan.returning) detail(`returning: ${plan.returning.fields.map((f) => f.name).join(', ')}`);
   for (const d of t.source.describeWrite?.(plan.op, columns) ?? []) detail(d);
   for (const n of opts.notes ?? []) detail(`note: ${n}`);
@@ -320,6 +332,7 @@ export function explainWrite(
     1,
     opts.stats,
     opts.verbose === undefined ? {} : { verbose: opts.verbose },
+    names,
   );
   if (readsTables || plan.op !== 'insert') lines.push(...read);
   if (!opts.write) {
@@ -352,9 +365,35 @@ function childrenOf(p: LogicalPlan): LogicalPlan[] {
   }
 }
 
-function findSubqueries(e: Expr, f: (p: LogicalPlan, correlated: boolean) => void): void {
+/**
+ * Numbers subqueries in the order the text first mentions them: `(SubPlan n)` in an expression,
+ * `SubPlan n` over its plan, and `{SubPlan n}` for its value in a scan's requests.
+ */
+interface SubplanNames {
+  readonly subName: (sub: Expr) => string;
+  /** Gives the unnumbered subqueries of `exprs` the next numbers. */
+  readonly number: (exprs: readonly Expr[]) => void;
+}
+
+function subplanNames(): SubplanNames {
+  const numbers = new Map<Expr, number>();
+  return {
+    subName: (e) => {
+      const n = numbers.get(e);
+      return n === undefined ? 'SubPlan' : `SubPlan ${n}`;
+    },
+    number: (exprs) => {
+      for (const e of exprs)
+        findSubqueries(e, (sub) => {
+          if (!numbers.has(sub)) numbers.set(sub, numbers.size + 1);
+        });
+    },
+  };
+}
+
+function findSubqueries(e: Expr, f: (sub: Extract<Expr, { kind: 'subquery' }>) => void): void {
   if (e.kind === 'subquery') {
-    f(e.plan, e.correlated.length > 0);
+    f(e);
     if (e.arg) findSubqueries(e.arg, f);
     return;
   }

@@ -71,7 +71,16 @@ export type Expr =
       /** Relation alias, for EXPLAIN only. */
       readonly table?: string;
     }
-  | { readonly kind: 'literal'; readonly value: unknown; readonly type: SqlType }
+  | {
+      readonly kind: 'literal';
+      readonly value: unknown;
+      readonly type: SqlType;
+      /**
+       * Set on a plan-time stand-in for a value known only at run time (a subquery's, an outer
+       * row's): `value` is a placeholder of the type, and this names the value in EXPLAIN (`SubPlan 1`).
+       */
+      readonly runtime?: string;
+    }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[]; readonly type: SqlType }
   | { readonly kind: 'and'; readonly args: readonly Expr[]; readonly type: 'boolean' }
   | { readonly kind: 'or'; readonly args: readonly Expr[]; readonly type: 'boolean' }
@@ -301,6 +310,43 @@ export function columnIds(e: Expr, into: Set<number> = new Set()): Set<number> {
 export function isInitValue(e: Expr): boolean {
   if (e.kind === 'cast') return isInitValue(e.arg);
   return e.kind === 'subquery' && e.mode === 'scalar' && e.correlated.length === 0;
+}
+
+/** A harmless value of a type, for asking a source about a filter whose value is known only at run time. */
+export function placeholderFor(type: string): unknown {
+  if (type === 'text' || type === 'unknown') return '';
+  if (type === 'date') return '1970-01-01';
+  if (type === 'boolean') return false;
+  if (type === 'interval') return { months: 0, days: 0, ms: 0 };
+  if (type.endsWith('[]')) return [];
+  if (type === 'jsonb') return {};
+  return 0;
+}
+
+/**
+ * A filter as a source can be asked about it at plan time: each value known only at run time, an
+ * init value (whole, cast included) or a column `isOuter` accepts (a correlation parameter), becomes
+ * a placeholder literal; with `nameOf` it is named (`runtime`): an init value by `nameOf`, a column
+ * `alias.column`. E.g. `id = (SELECT max(id) …)` → `id = 0` with runtime `SubPlan 1`.
+ */
+export function placeRuntimeValues(
+  e: Expr,
+  isOuter: (c: Extract<Expr, { kind: 'column' }>) => boolean,
+  nameOf?: (init: Expr) => string,
+): Expr {
+  const placeholder = (x: Expr, name: () => string): Expr => ({
+    kind: 'literal',
+    value: placeholderFor(x.type),
+    type: x.type,
+    ...(nameOf ? { runtime: name() } : {}),
+  });
+  const place = (x: Expr): Expr => {
+    if (isInitValue(x)) return placeholder(x, () => nameOf!(x));
+    if (x.kind === 'column' && isOuter(x))
+      return placeholder(x, () => (x.table === undefined ? x.name : `${x.table}.${x.name}`));
+    return mapChildren(x, place);
+  };
+  return place(e);
 }
 
 /** True if the expression contains a subquery. */

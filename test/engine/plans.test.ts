@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readFilter } from '../../src/catalog/filters.js';
+import { RuntimeValue, readFilter } from '../../src/catalog/filters.js';
 import { implementedFunctions } from '../../src/exec/functions.js';
 import { scalarFunctionNames } from '../../src/plan/functions.js';
 import { RULES } from '../../src/plan/optimize.js';
@@ -47,11 +47,13 @@ describe('EXPLAIN', () => {
     const text2 = await engine.explain(
       'select name from tasks where id = 1 or project_id in (select id from projects)',
     );
-    expect(text2).toContain('SubPlan');
+    expect(text2).toContain('(tasks.project_id IN (SubPlan 1))');
+    expect(text2).toContain('\n    SubPlan 1\n');
     const text3 = await engine.explain(
       'select e.id, (select t.name from tasks t where t.id = e.task_id limit 1) from entries e',
     );
-    expect(text3).toContain('SubPlan (correlated: runs once per distinct outer key)');
+    expect(text3).toContain('Project e.id AS id, (SubPlan 1) AS name');
+    expect(text3).toContain('SubPlan 1 (correlated: runs once per distinct outer key)');
     expect(text3).toMatch(/Estimated requests: at least 2$/);
     expect(await engine.explain('select 1 union all select 2')).toMatch(/^Union All/);
   });
@@ -140,6 +142,37 @@ describe('request-saving plans', () => {
       })),
     );
     expect(await engine.explain(sql)).toContain('pushed filters: (t.id = e.task_id)');
+  });
+
+  it('shows sources a value known only at run time as a named placeholder at plan time', async () => {
+    const seen: unknown[] = [];
+    const { engine, sources } = fixture({
+      estimate: (r) => {
+        for (const f of r.filters) seen.push(readFilter(f));
+        return 1;
+      },
+    });
+    await engine.explain('select name from tasks where id = (select max(id) from projects)');
+    await engine.explain(
+      'select e.id, (select t.name from tasks t where t.id = e.task_id limit 1) from entries e',
+    );
+    const runtime = (source: string) => ({
+      kind: 'simple',
+      column: 'id',
+      type: 'bigint',
+      op: '=',
+      values: [new RuntimeValue(source)],
+    });
+    // Once for the scan's line, once for the statement's estimate (named apart, unnumbered there).
+    expect(seen).toEqual([
+      runtime('SubPlan 1'),
+      runtime('subquery value 1'),
+      runtime('e.task_id'),
+      runtime('e.task_id'),
+    ]);
+    // The scan itself gets the value.
+    await engine.query('select name from tasks where id = (select max(id) from projects)');
+    expect(readFilter(sources.tasks!.requests.at(-1)!.filters[0]!)).toMatchObject({ values: [14] });
   });
 
   it('makes no request for a correlation parameter that is NULL', async () => {

@@ -88,6 +88,20 @@ describe('the request budget per statement (requests as logged by the simulator)
     expect(paths()).toEqual(['/api/clients']);
   });
 
+  it('counts a read by a value computed before the scan as that read, each such value apart', async () => {
+    // Each side: the projects list, then one client by the id it gives; the two ids may differ, so
+    // the two reads by id count twice (the projects lists, the same requests, once): 3.
+    const one = '(select id from clients where id = (select max(client_id) from projects))';
+    const two = '(select id from clients where id = (select min(client_id) from projects))';
+    const sql = `select id from ${one} a union all select id from ${two} b`;
+    const err = await refusal(createPaymoSession(client).engineFor(settings(2)), sql);
+    expect(err.message).toMatch(/would need about 3 Paymo API requests \(clients 2, projects 1\)/);
+    expect(paths()).toEqual([]);
+    const r = await createPaymoSession(client).engineFor(settings(3)).query(sql);
+    expect(r.rowCount).toBe(2);
+    expect(paths().filter((p) => p.startsWith('/api/clients/'))).toHaveLength(2);
+  });
+
   it('stops a statement at run time once its running total would pass the budget', async () => {
     // 1 request for clients + 1 per client: each scan alone stays within `clients`, the statement does not.
     const session = createPaymoSession(client);

@@ -10,12 +10,13 @@ import {
   hasSubquery,
   isVolatile,
   mapExpr,
+  placeholderFor,
 } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import { inputsOf, type LogicalPlan, outputOf, withInputs } from '../logical.js';
 import { scanRequestOf } from '../scans.js';
 import { forEachNode, mapNodeExprs, mapSubplans, nodeExprs } from '../walk.js';
-import { placeholderFor, sourceFilterForm } from './push-filters.js';
+import { sourceFilterForm } from './push-filters.js';
 import type { Rule } from './rule.js';
 
 type Scan = Extract<LogicalPlan, { kind: 'scan' }>;

@@ -10,8 +10,8 @@ import {
   hasSubquery,
   isInitValue,
   isVolatile,
-  mapChildren,
   mapExpr,
+  placeRuntimeValues,
 } from '../expr.js';
 import { type LogicalPlan, outputOf } from '../logical.js';
 import { mapNodeExprs, mapSubplans } from '../walk.js';
@@ -430,24 +430,6 @@ export function sourceFilterForm(
   }
 }
 
-/** A harmless value of a type, for asking a source about a filter whose value is known only at run time. */
-export function placeholderFor(type: string): unknown {
-  if (type === 'text' || type === 'unknown') return '';
-  if (type === 'date') return '1970-01-01';
-  if (type === 'boolean') return false;
-  if (type === 'interval') return { months: 0, days: 0, ms: 0 };
-  if (type.endsWith('[]')) return [];
-  if (type === 'jsonb') return {};
-  return 0;
-}
-
-/** `e` with each init value (the whole of a cast one: top-down) replaced by a placeholder literal. */
-function placeInitValues(e: Expr): Expr {
-  return isInitValue(e)
-    ? { kind: 'literal', value: placeholderFor(e.type), type: e.type }
-    : mapChildren(e, placeInitValues);
-}
-
 function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPlan {
   if (!ctx.pushdown || preds.length === 0) return wrap(p, preds);
   const cols = new Map(p.output.map((c) => [c.id, c] as const));
@@ -456,17 +438,11 @@ function pushScan(p: Scan, preds: readonly Expr[], ctx: RuleContext): LogicalPla
     if (isVolatile(pr)) return;
     const f = sourceFilterForm(pr, cols, true);
     // Only a subquery that stands where a literal goes (isInitValue) may reach the scan.
-    if (f && !hasSubquery(placeInitValues(f.expr))) candidates.push({ index, expr: f.expr });
+    if (f && !hasSubquery(placeRuntimeValues(f.expr, () => false))) candidates.push({ index, expr: f.expr });
   });
   if (candidates.length === 0) return wrap(p, preds);
   // Sources are asked with placeholder literals where a correlation parameter or a subquery's value will go.
-  const asked = candidates.map((c) =>
-    mapExpr(placeInitValues(c.expr), (x) =>
-      x.kind === 'column' && !cols.has(x.id)
-        ? { kind: 'literal', value: placeholderFor(x.type), type: x.type }
-        : x,
-    ),
-  );
+  const asked = candidates.map((c) => placeRuntimeValues(c.expr, (x) => !cols.has(x.id)));
   const answers: FilterSupport[] = p.source.supportsFilters(asked);
   const pushed: Expr[] = [];
   const drop = new Set<number>();

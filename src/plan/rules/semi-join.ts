@@ -1,4 +1,4 @@
-import type { Expr } from '../expr.js';
+import { type Expr, placeholderFor } from '../expr.js';
 import { splitJoinKeys } from '../join-keys.js';
 import {
   type DynamicFilter,
@@ -10,7 +10,6 @@ import {
 } from '../logical.js';
 import { scanRequestOf } from '../scans.js';
 import { mapNodeExprs, mapSubplans } from '../walk.js';
-import { placeholderFor } from './push-filters.js';
 import type { Rule } from './rule.js';
 
 type Scan = Extract<LogicalPlan, { kind: 'scan' }>;
