@@ -24,6 +24,7 @@ import {
   findTopLevelWord,
   GROUP_ALL_MARK,
   INSERT_QUERY_MARK,
+  PAREN_MARK,
   type Rewritten,
   rewriteSql,
   SET_ALL_MARK,
@@ -823,6 +824,11 @@ class Normaliser {
     if (name === 'array' && e.type === 'function') {
       const q = this.subquery(e.args);
       if (q) return { type: 'array_subquery', query: q };
+    }
+    // The rewriter's stand-in for the parentheses of `(SELECT (x) …)`: the expression, or a row.
+    if (name === PAREN_MARK && e.type === 'function') {
+      const a = this.exprList(e.args);
+      return a.length === 1 ? a[0]! : { type: 'row', items: a };
     }
     if (name === 'not' && e.type === 'function') {
       const a = this.exprList(e.args);

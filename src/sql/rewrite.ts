@@ -63,6 +63,9 @@ export const DEFAULT_VALUES_MARK = '§defaultvalues';
 /** Alias of the derived table an INSERT's query is wrapped in when RETURNING follows it. */
 export const INSERT_QUERY_MARK = '§insertquery';
 
+/** Function name standing for the parentheses of a SELECT list's first item (see parenthesisedSelects). */
+export const PAREN_MARK = '§paren';
+
 /** Placeholder prefix for string literals; the normaliser maps `'§n'` back to `strings[n]`. */
 export const STRING_MARK = '§';
 
@@ -396,6 +399,57 @@ function subqueryCasts(input: Tok[]): Tok[] {
 }
 
 /**
+ * `WITH x AS MATERIALIZED (…)` / `AS NOT MATERIALIZED (…)` lose the hint, which the grammar cannot
+ * read. Ignoring it changes no answer: like PostgreSQL's planner, this one never inlines a CTE
+ * whose evaluation could differ (it inlines only CTEs referenced once), so the hint only ever
+ * steers where work happens. `FROM t AS materialized (a, b)` (an alias with column names) stays.
+ */
+function cteMaterializedHints(input: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let k = 0; k < input.length; k++) {
+    out.push(input[k]!);
+    if (!isWord(input[k], 'as')) continue;
+    const hint = isWord(input[k + 1], 'materialized') ? 1 : isWord(input[k + 1], 'not') ? 2 : 0;
+    if (hint === 2 && !isWord(input[k + 2], 'materialized')) continue;
+    const open = input[k + hint + 1];
+    if (hint > 0 && open?.kind === 'punct' && open.value === '(' && isQueryStart(input[k + hint + 2]))
+      k += hint;
+  }
+  return out;
+}
+
+/** The first word of a query a CTE or a subquery may hold, or an opening parenthesis. */
+function isQueryStart(t: Tok | undefined): boolean {
+  return (
+    isWord(t, 'select', 'values', 'with', 'table', 'insert', 'update', 'delete') ||
+    (t?.kind === 'punct' && t.value === '(')
+  );
+}
+
+/**
+ * `(SELECT (1)::int)`, `x IN (SELECT (a) FROM t)`: after an opening parenthesis, the grammar reads
+ * `SELECT (…)` as a call of a function named "select" (or fails), so a parenthesised first item is
+ * marked as a call of PAREN_MARK, which the normaliser unwraps: `SELECT "§paren"(1)::int`.
+ */
+function parenthesisedSelects(input: Tok[]): Tok[] {
+  let toks = input;
+  for (let k = 1; k < toks.length; k++) {
+    const open = toks[k + 1];
+    if (!isWord(toks[k], 'select') || toks[k - 1]?.value !== '(' || open?.value !== '(') continue;
+    if (open.kind !== 'punct') continue;
+    const mark: Tok = {
+      kind: 'qident',
+      text: `"${PAREN_MARK}"`,
+      value: PAREN_MARK,
+      pos: open.pos,
+      space: true,
+    };
+    toks = [...toks.slice(0, k + 1), mark, { ...open, space: false }, ...toks.slice(k + 2)];
+  }
+  return toks;
+}
+
+/**
  * `WITH v(n) AS (VALUES …)` becomes `WITH v(n) AS (SELECT * FROM (VALUES …) AS "§values")`: the
  * grammar reads VALUES as a derived table but not as a WITH query.
  */
@@ -532,7 +586,7 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
  * are refused (refuseWriteForms).
  */
 export function rewriteSql(sql: string): Rewritten {
-  const read = valuesCtes(filterToCase(tokenize(sql)));
+  const read = parenthesisedSelects(valuesCtes(cteMaterializedHints(filterToCase(tokenize(sql)))));
   const first = read[0]?.kind === 'ident' ? read[0].value : '';
   const toks = first === 'insert' || first === 'update' || first === 'delete' ? subqueryCasts(read) : read;
   let aliasAt = -1;

@@ -1703,6 +1703,38 @@ const CASES: [string, (string | null)[][]][] = [
   ['values (3), (1), (2) order by 1', [['1'], ['2'], ['3']]],
   ['select * from (values (1)) v', [['1']]],
   ['with v(n) as (values (2), (1)) select n from v order by n', [['1'], ['2']]],
+  // A parenthesised first item of a parenthesised SELECT (the grammar read `select (1)` as a call).
+  ['select (select (1)::int), (select (1)::int) + 1', [['1', '2']]],
+  [
+    'select name from clients where id in (select (client_id) from projects) order by name',
+    [['Acme Corp'], ['Zürich AG'], ['Ærø Design']],
+  ],
+  [
+    'select id from clients where id = any (select (client_id) + 0 from projects) order by id',
+    [['1'], ['2'], ['3']],
+  ],
+  [
+    'select exists (select (1)), exists (select (id) from clients where id > 100), array(select (id) * 10 from clients order by id)',
+    [['t', 'f', '{10,20,30,40,50}']],
+  ],
+  ["select (select (1) union select (2) order by 1 desc limit 1), (select ('a') || 'b')", [['2', 'ab']]],
+  ['select (select (name) from clients where id = 2), x from (select (1)) s(x)', [['Ærø Design', '1']]],
+  // MATERIALIZED / NOT MATERIALIZED hints are read and change no answer.
+  [
+    'with x as materialized (select id from clients where id < 3) select count(*) from x a join x b on a.id <= b.id',
+    [['3']],
+  ],
+  [
+    'with x as not materialized (select id, name from clients) select name from x where id = 2',
+    [['Ærø Design']],
+  ],
+  ['with x(n) as materialized (values (2), (1)) select n from x order by n', [['1'], ['2']]],
+  [
+    'with recursive r(n) as not materialized (select 1 union all select n + 1 from r where n < 3) select * from r',
+    [['1'], ['2'], ['3']],
+  ],
+  // `materialized` as a table alias with column names stays an alias.
+  ['select materialized.id from clients as materialized(id) order by 1 limit 2', [['1'], ['2']]],
   [
     "with a as (values (1, 'x'), (2, 'y')), b(k) as (values (2)) select a.column2 from a join b on b.k = a.column1",
     [['y']],
