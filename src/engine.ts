@@ -397,7 +397,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (stmt.type !== 'query')
         throw featureNotSupported(
           'plan() of this statement',
-          'plan() shows queries; use explain() for writes',
+          'Use explain() for writes; plan() shows queries only.',
         );
       return planQuery(stmt.query, params).plan;
     },

@@ -221,7 +221,7 @@ export class Session implements SessionSettings {
         throw new SqlError(
           '42704',
           `unrecognized configuration parameter "${name}"`,
-          key.startsWith('paymo.') ? { hint: `Known paymo settings: ${known.join(', ') || 'none'}` } : {},
+          key.startsWith('paymo.') ? { hint: `Known paymo settings: ${known.join(', ') || 'none'}.` } : {},
         );
       }
       if (value === null) this.values.delete(key);

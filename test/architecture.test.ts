@@ -27,7 +27,54 @@ function literalsOf(file: string): string[] {
   return [...text.matchAll(/'([^'\\\n]*)'|"([^"\\\n]*)"/g)].map((m) => m[1] ?? m[2]);
 }
 
+// A string or template literal (templates without nested backticks).
+const LIT = String.raw`'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|` + '`(?:[^`\\\\]|\\\\.)*`';
+
+/**
+ * The hints written in src outside the simulator (featureNotSupported's second argument, `hint:`
+ * values, both branches of a `hint: c ? a : b`), as literal texts, each with where it stands.
+ */
+function hintTexts(): { where: string; text: string; continued: boolean }[] {
+  const out: { where: string; text: string; continued: boolean }[] = [];
+  const forms = [
+    new RegExp(String.raw`featureNotSupported\(\s*(?:${LIT}|[^,()]*),\s*(${LIT})(\s*\+)?`, 'g'),
+    new RegExp(
+      String.raw`hint:\s*(?:[^?,}'"` +
+        '`' +
+        String.raw`]*(?:${LIT})?[^?,}]*\?\s*)?(${LIT})(\s*\+)?(?:\s*:\s*(${LIT})(\s*\+)?)?`,
+      'g',
+    ),
+  ];
+  for (const f of tsFiles(SRC).filter((x) => !relative(SRC, x).startsWith('simulator'))) {
+    const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+    for (const re of forms)
+      for (const m of text.matchAll(re))
+        for (let i = 1; i < m.length; i += 2) {
+          const lit = m[i];
+          if (lit === undefined) continue;
+          const where = `${relative(SRC, f)}:${text.slice(0, m.index).split('\n').length}`;
+          // A literal continued by `+` ends elsewhere.
+          out.push({ where, text: lit.slice(1, -1), continued: m[i + 1] !== undefined });
+        }
+  }
+  return out;
+}
+
 describe('architecture', () => {
+  it('writes every hint as a sentence: upper-case first letter, full stop at the end', () => {
+    const hints = hintTexts();
+    // Enough found that a broken pattern cannot pass by finding none.
+    expect(hints.length).toBeGreaterThan(25);
+    const offenders = hints
+      .filter(({ text, continued }) => {
+        const head = text.startsWith('${') ? 'A' : text[0]!;
+        const tail = text.endsWith('}') || continued ? '.' : text.at(-1)!;
+        return head !== head.toUpperCase() || !/^[A-Z"]/.test(head) || !/[.!?]$/.test(tail);
+      })
+      .map(({ where, text }) => `${where}: ${text}`);
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps the generic engine and output free of Paymo and simulator code', () => {
     const generic = [
       ...['sql', 'plan', 'exec', 'catalog', 'output'].flatMap((d) => tsFiles(join(SRC, d))),

@@ -488,7 +488,7 @@ function planUpdate(ast: AstUpdate, ctx: WritePlanContext): WritePlan {
       if (col.flags.readOnly) continue;
       throw featureNotSupported(
         `SET "${col.name}" = DEFAULT`,
-        `the table declares no column defaults: assign a value (or NULL)`,
+        'The table declares no column defaults: assign a value (or NULL).',
       );
     }
     if (col.flags.readOnly) throw readOnlyColumn(col, 'update');

@@ -141,7 +141,7 @@ function withWrite(sql: string): AstStatement | undefined {
   if (ctes.some((c) => c.name === target))
     throw featureNotSupported(
       `a WITH query named like the target table "${target}"`,
-      'rename the WITH query',
+      'Rename the WITH query.',
     );
   return { type: 'write', write: { ...body.write, ctes } };
 }

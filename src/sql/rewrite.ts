@@ -547,7 +547,7 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
       if (depth === 0 && inSet && (isWord(toks[k - 1], 'set') || toks[k - 1]?.value === ','))
         throw featureNotSupported(
           'UPDATE … SET (column, …) = (…)',
-          'assign each column on its own: SET a = …, b = …',
+          'Assign each column on its own (SET a = …, b = …).',
         );
       depth++;
       continue;
@@ -560,16 +560,16 @@ function refuseWriteForms(toks: readonly Tok[], kind: 'insert' | 'update' | 'del
     if (kind === 'insert' && t.value === 'on' && isWord(toks[k + 1], 'conflict'))
       throw featureNotSupported(
         'INSERT … ON CONFLICT',
-        'the table has no unique constraints to detect a conflict with: look the row up first, then INSERT or UPDATE',
+        'The table has no unique constraints to detect a conflict with: look the row up first, then INSERT or UPDATE.',
       );
     if (kind === 'delete' && t.value === 'using')
-      throw featureNotSupported('DELETE … USING', 'use a subquery: DELETE FROM t WHERE col IN (SELECT …)');
+      throw featureNotSupported('DELETE … USING', 'Use a subquery: DELETE FROM t WHERE col IN (SELECT …).');
     if (kind === 'update' && t.value === 'set') inSet = true;
     if (kind === 'update' && (t.value === 'where' || t.value === 'returning')) inSet = false;
     if (kind === 'update' && t.value === 'from' && !isWord(toks[k - 1], 'distinct'))
-      throw featureNotSupported('UPDATE … FROM', 'use a subquery: UPDATE t SET … WHERE col IN (SELECT …)');
+      throw featureNotSupported('UPDATE … FROM', 'Use a subquery: UPDATE t SET … WHERE col IN (SELECT …).');
     if (t.value === 'where' && isWord(toks[k + 1], 'current') && isWord(toks[k + 2], 'of'))
-      throw featureNotSupported('WHERE CURRENT OF', 'name the row by its key: WHERE id = …');
+      throw featureNotSupported('WHERE CURRENT OF', 'Name the row by its key (WHERE id = …).');
   }
 }
 
@@ -597,7 +597,7 @@ export function rewriteSql(sql: string): Rewritten {
   let targetAlias: string | undefined;
   // MERGE (PostgreSQL 15) is valid SQL the grammar cannot read: say so rather than "syntax error".
   if (first === 'merge')
-    throw featureNotSupported('MERGE', 'use INSERT for new rows and UPDATE … WHERE for existing ones');
+    throw featureNotSupported('MERGE', 'Use INSERT for new rows and UPDATE … WHERE for existing ones.');
   // `UPDATE ONLY t` / `DELETE FROM ONLY t`: no table here has children, so ONLY changes nothing.
   const onlyAt =
     first === 'update' && isWord(toks[1], 'only')
@@ -711,7 +711,7 @@ export function rewriteSql(sql: string): Rewritten {
       )
         throw featureNotSupported(
           `${next!.value.toUpperCase()} in WITH`,
-          'run the data-modifying statement on its own, with RETURNING',
+          'Run the data-modifying statement on its own, with RETURNING.',
         );
       parens.push({ fn: prev?.kind === 'ident' ? prev.value : '', sawFrom: false });
       out.push({ text: '(', pos: t.pos, space: gap(k) });
@@ -773,7 +773,7 @@ export function rewriteSql(sql: string): Rewritten {
         continue;
       }
       if ((w === 'range' || w === 'groups') && isWord(toks[k + 1], 'between', 'unbounded', 'current')) {
-        throw featureNotSupported(`${w.toUpperCase()} window frames`, 'use ROWS frames');
+        throw featureNotSupported(`${w.toUpperCase()} window frames`, 'Use ROWS frames.');
       }
       // `::pg_catalog.text`: the type names are the same without the schema.
       if (w === 'pg_catalog' && prev?.value === '::' && toks[k + 1]?.value === '.') {
@@ -788,7 +788,7 @@ export function rewriteSql(sql: string): Rewritten {
       // Row locks: Paymo has none, and silently dropping the clause would promise a lock we never take.
       if (w === 'for' && fn !== 'substring' && fn !== 'substr') {
         const lock = lockingClause(toks, k + 1);
-        if (lock) throw featureNotSupported(lock, 'Paymo has no row locks: drop the locking clause');
+        if (lock) throw featureNotSupported(lock, 'Paymo has no row locks: drop the locking clause.');
       }
       // TABLESAMPLE method (args): refused with 0A000, since sampling is unsupported (the parser would silently drop it).
       if (w === 'tablesample' && toks[k + 1]?.kind === 'ident' && toks[k + 2]?.value === '(') {
@@ -865,7 +865,7 @@ export function rewriteSql(sql: string): Rewritten {
         continue;
       }
       if (w === 'natural' && isWord(toks[k + 1], 'join', 'left', 'right', 'full', 'inner')) {
-        throw featureNotSupported('NATURAL JOIN', 'use JOIN ... USING (...)');
+        throw featureNotSupported('NATURAL JOIN', 'Use JOIN … USING (…).');
       }
       if (fn === 'substring' || fn === 'substr') {
         if (w === 'from') {
