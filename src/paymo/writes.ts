@@ -6,8 +6,10 @@
  * Requests: INSERT `POST /<resource>`, UPDATE `PUT /<resource>/<id>` (a singleton: `PUT /<resource>`),
  * DELETE `DELETE /<resource>/<id>`, one per row, JSON bodies named by the columns (= Paymo
  * attributes). Two spec flags add one read per row: `updateReplaces` (reports) reads the object
- * before its update, because Paymo wants the full specification; a nested table (comments) reads the
- * listed parent of its route (the thread) after the write, because Paymo's answer lacks its columns.
+ * before its update, because Paymo wants the full specification; a nested table (comments) asks for
+ * the listed parent of its route (the thread) embedded in the write's answer (`?include=thread`), as
+ * its reads by id do, and reads it after the write only when the answer lacks it: Paymo documents
+ * includes for reads, so an answer without the embedded parent is expected too.
  *
  * Every write attempt that reached the network calls `afterWrite` (the cache drops what it holds),
  * whether it succeeded, failed or ended with an unknown outcome.
@@ -153,11 +155,18 @@ export function checkWriteColumns(
   }
 }
 
-/** The route a nested table's written rows are rebuilt from (one level, a parentKey). */
-function writeRoute(spec: ObjectSpec): { route: NestedRoute; index: number } | undefined {
+/**
+ * The route a nested table's written rows are rebuilt from (one level, a parentKey), with the include
+ * key that embeds its listed object in the leaf (the table's read by id for that route), if any.
+ */
+export function writeRoute(
+  spec: ObjectSpec,
+): { route: NestedRoute; index: number; include?: string } | undefined {
   if (spec.read.kind !== 'nested') return undefined;
   const index = spec.read.routes.findIndex((r) => r.parentKey !== undefined && r.descend.length === 1);
-  return index < 0 ? undefined : { route: spec.read.routes[index]!, index };
+  if (index < 0) return undefined;
+  const include = spec.read.byId?.find((b) => b.route === index && !b.include.includes('.'))?.include;
+  return { route: spec.read.routes[index]!, index, ...(include !== undefined ? { include } : {}) };
 }
 
 /** The SQLSTATE of a Paymo refusal (400/409/422…), from its status and message. */
@@ -241,7 +250,7 @@ export class PaymoWriter {
   readonly #spec: ObjectSpec;
   readonly #deps: WriterDeps;
   readonly #columns: ReadonlyMap<string, ColumnSpec>;
-  readonly #nested: { route: NestedRoute; index: number } | undefined;
+  readonly #nested: { route: NestedRoute; index: number; include?: string } | undefined;
 
   constructor(spec: ObjectSpec, deps: WriterDeps) {
     this.#spec = spec;
@@ -267,7 +276,7 @@ export class PaymoWriter {
     const body = this.#body('insert', values);
     const spec = this.#spec;
     const created = await this.#send(ctx, 'insert', undefined, () =>
-      this.#deps.client.create(spec.resource, body, { key: spec.key, ...signal(ctx) }),
+      this.#deps.client.create(spec.resource, body, { key: spec.key, ...this.#include(), ...signal(ctx) }),
     );
     return this.#stored(created.row, ctx, 'insert');
   }
@@ -281,7 +290,7 @@ export class PaymoWriter {
     let body = this.#body('update', values);
     if (spec.updateReplaces) body = { ...(await this.#current(id, values, ctx)), ...body };
     const client = this.#deps.client;
-    const opts = { key: spec.key, ...signal(ctx) };
+    const opts = { key: spec.key, ...this.#include(), ...signal(ctx) };
     const row = await this.#send(
       ctx,
       'update',
@@ -308,6 +317,12 @@ export class PaymoWriter {
     );
   }
 
+  /** The include that embeds a nested row's listed parent in a write's answer (`{ include: 'thread' }`). */
+  #include(): { include?: string } {
+    const include = this.#nested?.include;
+    return include !== undefined ? { include } : {};
+  }
+
   /** EXPLAIN lines: the requests per row, with the body's field names (never credentials). */
   describe(op: WriteOp, columns: readonly string[]): string[] {
     const spec = this.#spec;
@@ -316,8 +331,10 @@ export class PaymoWriter {
     const singleton = spec.read.kind === 'singleton';
     const fields = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : '(none)');
     const lines: string[] = [];
+    const include = this.#nested?.include;
+    const query = include !== undefined && op !== 'delete' ? `?include=${include}` : '';
     if (op === 'insert') {
-      lines.push(`POST ${path} (one per row), body: ${fields(columns)}`);
+      lines.push(`POST ${path}${query} (one per row), body: ${fields(columns)}`);
     } else if (op === 'update') {
       let sent = columns;
       if (spec.updateReplaces) {
@@ -331,7 +348,7 @@ export class PaymoWriter {
       lines.push(
         singleton
           ? `PUT ${path} (one request), body: ${fields(sent)}`
-          : `PUT ${path}/{id} (one per row), body: ${fields(sent)}`,
+          : `PUT ${path}/{id}${query} (one per row), body: ${fields(sent)}`,
       );
     } else {
       lines.push(`DELETE ${path}/{id} (one per row)`);
@@ -342,7 +359,9 @@ export class PaymoWriter {
     const nested = this.#nested;
     if (nested && op !== 'delete')
       lines.push(
-        `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (one per row: the ${nested.route.resource} columns of the row)`,
+        nested.include !== undefined
+          ? `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (per row, only when Paymo's answer lacks the embedded ${nested.include})`
+          : `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (one per row: the ${nested.route.resource} columns of the row)`,
       );
     return lines;
   }
@@ -491,8 +510,12 @@ export class PaymoWriter {
         throw this.#appliedButUnread(op, obj, `${spec.resource} ${String(obj.id)}`, error);
       }
     }
-    const { route, index } = nested;
+    const { route, index, include } = nested;
     const parentId = obj[route.parentKey!];
+    // The parent Paymo embedded on request, when it is the one the row names.
+    const embedded = include !== undefined ? obj[include] : undefined;
+    if (isRecord(embedded) && parentId !== undefined && String(embedded.id) === String(parentId))
+      return this.#deps.toRow([embedded, obj], index);
     try {
       const parent = await this.#read(ctx, route.resource, route.key, parentId);
       return this.#deps.toRow([parent, obj], index);
@@ -518,4 +541,8 @@ function signal(ctx: WriteContext): { signal?: AbortSignal } {
 function idOf(id: unknown): number | string {
   if (typeof id === 'number' || (typeof id === 'string' && id !== '')) return id;
   throw new SqlError('22023', `invalid row id ${JSON.stringify(id)}`);
+}
+
+function isRecord(v: unknown): v is PaymoRow {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
