@@ -5,7 +5,6 @@
 import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../catalog/table-source.js';
 import type { Column, Row } from '../catalog/types.js';
 import type { FilterCapability, FilterOp, ObjectSpec, RequiredFilter } from './specs/types.js';
-import { writeRoute } from './writes.js';
 
 /** SQL forms of each operator family, and the `where` form Paymo receives. */
 const OPS: Record<FilterOp, { sql: string; paymo: (f: string) => string }> = {
@@ -49,16 +48,9 @@ const COLUMNS: readonly Column[] = [
 function writeDetail(s: ObjectSpec, op: 'insert' | 'update' | 'delete'): string | null {
   if (!s.writes[op]) return null;
   const path = `/api/${s.resource}`;
-  // A flattened table takes columns from its route's parent: asked embedded in the write's answer,
-  // else read after the write.
-  const nested = writeRoute(s);
-  const parent = nested && `GET /api/${nested.route.resource}/{${nested.route.parentKey}}`;
-  const then =
-    nested?.include !== undefined
-      ? `?include=${nested.include} (then ${parent} only when the answer lacks the ${nested.include})`
-      : parent
-        ? `, then ${parent}`
-        : '';
+  const route = s.read.kind === 'nested' ? s.read.routes.find((r) => r.parentKey) : undefined;
+  // A flattened table reads its route's parent after the write, for the columns taken from it.
+  const then = route ? `, then GET /api/${route.resource}/{${route.parentKey}}` : '';
   if (op === 'insert') {
     const req = s.columns.filter((c) => c.requiredOnInsert).map((c) => c.name);
     return `POST ${path}${then}, per row${req.length > 0 ? `; required: ${req.join(', ')}` : ''}`;

@@ -142,8 +142,6 @@ export interface ListAllOptions extends ReadOptions {
 export interface WriteOptions extends CallOptions {
   /** The envelope key to read; default: the envelope's single top-level key. */
   readonly key?: string;
-  /** `include` list asked for the answer (`?include=thread`): related objects embedded in it. */
-  readonly include?: string;
 }
 
 /** What a create returned: the new object and Paymo's `Location` header, if sent. */
@@ -346,9 +344,8 @@ export class PaymoClient {
     options: WriteOptions = {},
   ): Promise<PaymoCreated> {
     const path = this.#path(resource);
-    const query = listQuery(options, undefined, undefined);
-    const exchange = await this.#send('POST', path, query, body, options.signal);
-    const row = this.#one(exchange, 'POST', path, query, resource, options.key, false);
+    const exchange = await this.#send('POST', path, '', body, options.signal);
+    const row = this.#one(exchange, 'POST', path, '', resource, options.key, false);
     const location = first(exchange.headers.location);
     return location !== undefined ? { row, location } : { row };
   }
@@ -361,9 +358,8 @@ export class PaymoClient {
     options: WriteOptions = {},
   ): Promise<PaymoRow> {
     const path = this.#path(resource, id);
-    const query = listQuery(options, undefined, undefined);
-    const exchange = await this.#send('PUT', path, query, body, options.signal);
-    return this.#one(exchange, 'PUT', path, query, resource, options.key, false);
+    const exchange = await this.#send('PUT', path, '', body, options.signal);
+    return this.#one(exchange, 'PUT', path, '', resource, options.key, false);
   }
 
   /** Partially updates a singleton such as `company`: `PUT <resource>`; returns the new state. */

@@ -6,10 +6,8 @@
  * Requests: INSERT `POST /<resource>`, UPDATE `PUT /<resource>/<id>` (a singleton: `PUT /<resource>`),
  * DELETE `DELETE /<resource>/<id>`, one per row, JSON bodies named by the columns (= Paymo
  * attributes). Two spec flags add one read per row: `updateReplaces` (reports) reads the object
- * before its update, because Paymo wants the full specification; a nested table (comments) asks for
- * the listed parent of its route (the thread) embedded in the write's answer (`?include=thread`), as
- * its reads by id do, and reads it after the write only when the answer lacks it: Paymo documents
- * includes for reads, so an answer without the embedded parent is expected too.
+ * before its update, because Paymo wants the full specification; a nested table (comments) reads the
+ * listed parent of its route (the thread) after the write, because Paymo's answer lacks its columns.
  *
  * Every write attempt that reached the network calls `afterWrite` (the cache drops what it holds),
  * whether it succeeded, failed or ended with an unknown outcome.
@@ -155,18 +153,11 @@ export function checkWriteColumns(
   }
 }
 
-/**
- * The route a nested table's written rows are rebuilt from (one level, a parentKey), with the include
- * key that embeds its listed object in the leaf (the table's read by id for that route), if any.
- */
-export function writeRoute(
-  spec: ObjectSpec,
-): { route: NestedRoute; index: number; include?: string } | undefined {
+/** The route a nested table's written rows are rebuilt from (one level, a parentKey). */
+function writeRoute(spec: ObjectSpec): { route: NestedRoute; index: number } | undefined {
   if (spec.read.kind !== 'nested') return undefined;
   const index = spec.read.routes.findIndex((r) => r.parentKey !== undefined && r.descend.length === 1);
-  if (index < 0) return undefined;
-  const include = spec.read.byId?.find((b) => b.route === index && !b.include.includes('.'))?.include;
-  return { route: spec.read.routes[index]!, index, ...(include !== undefined ? { include } : {}) };
+  return index < 0 ? undefined : { route: spec.read.routes[index]!, index };
 }
 
 /** The SQLSTATE of a Paymo refusal (400/409/422…), from its status and message. */
@@ -250,7 +241,7 @@ export class PaymoWriter {
   readonly #spec: ObjectSpec;
   readonly #deps: WriterDeps;
   readonly #columns: ReadonlyMap<string, ColumnSpec>;
-  readonly #nested: { route: NestedRoute; index: number; include?: string } | undefined;
+  readonly #nested: { route: NestedRoute; index: number } | undefined;
 
   constructor(spec: ObjectSpec, deps: WriterDeps) {
     this.#spec = spec;
@@ -276,7 +267,7 @@ export class PaymoWriter {
     const body = this.#body('insert', values);
     const spec = this.#spec;
     const created = await this.#send(ctx, 'insert', undefined, () =>
-      this.#deps.client.create(spec.resource, body, { key: spec.key, ...this.#include(), ...signal(ctx) }),
+      this.#deps.client.create(spec.resource, body, { key: spec.key, ...signal(ctx) }),
     );
     return this.#stored(created.row, ctx, 'insert');
   }
@@ -290,7 +281,7 @@ export class PaymoWriter {
     let body = this.#body('update', values);
     if (spec.updateReplaces) body = { ...(await this.#current(id, values, ctx)), ...body };
     const client = this.#deps.client;
-    const opts = { key: spec.key, ...this.#include(), ...signal(ctx) };
+    const opts = { key: spec.key, ...signal(ctx) };
     const row = await this.#send(
       ctx,
       'update',
@@ -317,12 +308,6 @@ export class PaymoWriter {
     );
   }
 
-  /** The include that embeds a nested row's listed parent in a write's answer (`{ include: 'thread' }`). */
-  #include(): { include?: string } {
-    const include = this.#nested?.include;
-    return include !== undefined ? { include } : {};
-  }
-
   /** EXPLAIN lines: the requests per row, with the body's field names (never credentials). */
   describe(op: WriteOp, columns: readonly string[]): string[] {
     const spec = this.#spec;
@@ -331,10 +316,8 @@ export class PaymoWriter {
     const singleton = spec.read.kind === 'singleton';
     const fields = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : '(none)');
     const lines: string[] = [];
-    const include = this.#nested?.include;
-    const query = include !== undefined && op !== 'delete' ? `?include=${include}` : '';
     if (op === 'insert') {
-      lines.push(`POST ${path}${query} (one per row), body: ${fields(columns)}`);
+      lines.push(`POST ${path} (one per row), body: ${fields(columns)}`);
     } else if (op === 'update') {
       let sent = columns;
       if (spec.updateReplaces) {
@@ -348,7 +331,7 @@ export class PaymoWriter {
       lines.push(
         singleton
           ? `PUT ${path} (one request), body: ${fields(sent)}`
-          : `PUT ${path}/{id}${query} (one per row), body: ${fields(sent)}`,
+          : `PUT ${path}/{id} (one per row), body: ${fields(sent)}`,
       );
     } else {
       lines.push(`DELETE ${path}/{id} (one per row)`);
@@ -359,9 +342,7 @@ export class PaymoWriter {
     const nested = this.#nested;
     if (nested && op !== 'delete')
       lines.push(
-        nested.include !== undefined
-          ? `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (per row, only when Paymo's answer lacks the embedded ${nested.include})`
-          : `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (one per row: the ${nested.route.resource} columns of the row)`,
+        `GET ${base}/${nested.route.resource}/{${nested.route.parentKey}} (one per row: the ${nested.route.resource} columns of the row)`,
       );
     return lines;
   }
@@ -510,12 +491,8 @@ export class PaymoWriter {
         throw this.#appliedButUnread(op, obj, `${spec.resource} ${String(obj.id)}`, error);
       }
     }
-    const { route, index, include } = nested;
+    const { route, index } = nested;
     const parentId = obj[route.parentKey!];
-    // The parent Paymo embedded on request, when it is the one the row names.
-    const embedded = include !== undefined ? obj[include] : undefined;
-    if (isRecord(embedded) && parentId !== undefined && String(embedded.id) === String(parentId))
-      return this.#deps.toRow([embedded, obj], index);
     try {
       const parent = await this.#read(ctx, route.resource, route.key, parentId);
       return this.#deps.toRow([parent, obj], index);
@@ -541,8 +518,4 @@ function signal(ctx: WriteContext): { signal?: AbortSignal } {
 function idOf(id: unknown): number | string {
   if (typeof id === 'number' || (typeof id === 'string' && id !== '')) return id;
   throw new SqlError('22023', `invalid row id ${JSON.stringify(id)}`);
-}
-
-function isRecord(v: unknown): v is PaymoRow {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

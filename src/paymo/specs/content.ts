@@ -43,8 +43,7 @@ function commentColumns(parent: 'task' | 'discussion'): (ColumnSpec & { ref?: st
  * all of them through `<parents>?include=thread.comments`, pages of 250 parents; a few comments by
  * id through `comments/<id>?include=thread`, one request each. Written through
  * `/api/comments` (2.4, Skyvia's DiscussionComments / TaskComments); the row a write returns takes
- * its thread's columns from the thread the write's answer embeds (`?include=thread`, asked as the
- * read by id does), else from `GET /threads/{thread_id}`.
+ * its thread's columns from `GET /threads/{thread_id}`.
  */
 function commentTable(parent: 'task' | 'discussion', skyvia: string): ObjectSpec {
   const id = `${parent}_id`;
