@@ -32,7 +32,7 @@ function selectorIds(text: string): string[] | undefined {
  * The selector value Paymo takes: a preset word as it is, ids as one comma-separated string
  * (`12,15`, the form Skyvia documents; an empty list sends ''). Throws 22P02 naming the column.
  */
-export function encodeSelector(column: string, selector: IdSelector, value: unknown): string {
+function encodeSelector(column: string, selector: IdSelector, value: unknown): string {
   const text = Array.isArray(value) ? `{${value.join(',')}}` : String(value).trim();
   if (selector.presets.includes(text)) return text;
   const ids = selectorIds(text);
@@ -45,7 +45,7 @@ export function encodeSelector(column: string, selector: IdSelector, value: unkn
 }
 
 /** Paymo's UTC date-time form with whole seconds: `2024-05-01T09:30:00Z`. Throws 22008 outside years 1–9999. */
-export function paymoDateTime(column: string, ms: number): string {
+function paymoDateTime(column: string, ms: number): string {
   const d = new Date(Math.floor(ms / 1000) * 1000);
   const year = d.getUTCFullYear();
   if (!Number.isFinite(ms) || year < 1 || year > 9999)

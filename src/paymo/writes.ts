@@ -87,7 +87,7 @@ function groupText(groups: readonly (readonly string[])[]): string {
  * `one-of-groups` on INSERT (23502 when no group is complete), `exclusive` groups on INSERT and
  * UPDATE (23514 when two alternatives are given).
  */
-export function checkWriteRules(
+function checkWriteRules(
   spec: ObjectSpec,
   op: 'insert' | 'update',
   values: ReadonlyMap<string, unknown>,
@@ -161,7 +161,7 @@ function writeRoute(spec: ObjectSpec): { route: NestedRoute; index: number } | u
 }
 
 /** The SQLSTATE of a Paymo refusal (400/409/422…), from its status and message. */
-export function refusalCode(status: number | undefined, message: string, op: WriteOp): string {
+function refusalCode(status: number | undefined, message: string, op: WriteOp): string {
   if (status === 409) return '23505';
   if (status === 405) return '0A000';
   if (status === 413) return '54000';
@@ -180,7 +180,7 @@ const VERB: Record<WriteOp, string> = { insert: 'INSERT into', update: 'UPDATE o
  * report / README): refusals 23xxx/22023 with Paymo's message quoted, a vanished row 40001, auth
  * 28000/42501, rate limit 53400, nothing sent 08006, an unknown outcome 08007 (`outcomeUnknown`).
  */
-export function writeError(error: unknown, spec: ObjectSpec, op: WriteOp, id?: unknown): Error {
+function writeError(error: unknown, spec: ObjectSpec, op: WriteOp, id?: unknown): Error {
   if (error instanceof SqlError || error instanceof WriteError) return error;
   const row = id !== undefined ? ` row id=${String(id)}` : '';
   const what = `${VERB[op]} ${spec.name}${row}`;
