@@ -5,6 +5,7 @@
 import type { FilterSupport, ScanContext, ScanRequest, TableSource } from '../catalog/table-source.js';
 import type { Column, Row } from '../catalog/types.js';
 import type { FilterCapability, FilterOp, ObjectSpec, RequiredFilter } from './specs/types.js';
+import { writeRoute } from './writes.js';
 
 /** SQL forms of each operator family, and the `where` form Paymo receives. */
 const OPS: Record<FilterOp, { sql: string; paymo: (f: string) => string }> = {
@@ -48,9 +49,15 @@ const COLUMNS: readonly Column[] = [
 function writeDetail(s: ObjectSpec, op: 'insert' | 'update' | 'delete'): string | null {
   if (!s.writes[op]) return null;
   const path = `/api/${s.resource}`;
-  const route = s.read.kind === 'nested' ? s.read.routes.find((r) => r.parentKey) : undefined;
-  // A flattened table reads its route's parent after the write, for the columns taken from it.
-  const then = route ? `, then GET /api/${route.resource}/{${route.parentKey}}` : '';
+  const route = writeRoute(s)?.route;
+  // A flattened table reads its route's parent after the write, for the columns taken from it; a
+  // table with detail-only columns reads the row back when Paymo's answer lacks them.
+  const detail = s.columns.filter((c) => c.detailOnly).map((c) => c.name);
+  const then = route
+    ? `, then GET /api/${route.resource}/{${route.parentKey}}`
+    : detail.length > 0
+      ? `, then GET ${path}/{id} when Paymo's answer lacks ${detail.join(', ')}`
+      : '';
   if (op === 'insert') {
     const req = s.columns.filter((c) => c.requiredOnInsert).map((c) => c.name);
     return `POST ${path}${then}, per row${req.length > 0 ? `; required: ${req.join(', ')}` : ''}`;

@@ -154,7 +154,7 @@ export function checkWriteColumns(
 }
 
 /** The route a nested table's written rows are rebuilt from (one level, a parentKey). */
-function writeRoute(spec: ObjectSpec): { route: NestedRoute; index: number } | undefined {
+export function writeRoute(spec: ObjectSpec): { route: NestedRoute; index: number } | undefined {
   if (spec.read.kind !== 'nested') return undefined;
   const index = spec.read.routes.findIndex((r) => r.parentKey !== undefined && r.descend.length === 1);
   return index < 0 ? undefined : { route: spec.read.routes[index]!, index };

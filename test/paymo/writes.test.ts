@@ -615,7 +615,13 @@ describe('paymo_capabilities', () => {
       'update',
       true,
       null,
-      'GET /api/reports/{id} (Paymo takes only the full specification), then PUT /api/reports/{id}, per row',
+      "GET /api/reports/{id} (Paymo takes only the full specification), then PUT /api/reports/{id}, then GET /api/reports/{id} when Paymo's answer lacks content, per row",
+    ]);
+    expect((await q('reports')).rows).toContainEqual([
+      'insert',
+      true,
+      null,
+      "POST /api/reports, then GET /api/reports/{id} when Paymo's answer lacks content, per row; required: type",
     ]);
     expect((await q('task_comments')).rows).toContainEqual([
       'insert',
