@@ -427,8 +427,10 @@ export class PaymoTable implements TableSource {
           afterWrite: () => ctx.cache.afterWrite(),
           toRow: (chain, route) => this.#row(this.#routes[route]!, chain),
           // Only within a write statement, whose reads are fresh: never an answer older than it.
-          statementRead: (key, load) =>
-            ctx.cache.currentStatement()?.fresh ? ctx.cache.get(key, load).then((r) => r.value) : load(),
+          statementRead: (id, load) =>
+            ctx.cache.currentStatement()?.fresh
+              ? ctx.cache.get(this.#getKey(this.#routes[0]!, Number(id)), load).then((r) => r.value)
+              : load(),
         })
       : undefined;
   }

@@ -32,10 +32,10 @@ export interface WriterDeps {
   /** A row in schema order from a chain of Paymo objects (the listed object, then the leaf) of route `route`. */
   readonly toRow: (chain: readonly PaymoRow[], route: number) => Row;
   /**
-   * Answers a read before a write from what the same write statement already read fresh (under the
-   * cache key `key`), else runs `load`. Absent: `load` always runs.
+   * Answers the read by id of row `id` before a write from what the same write statement already
+   * read fresh (the table's own read by id), else runs `load`. Absent: `load` always runs.
    */
-  readonly statementRead?: (key: string, load: () => Promise<PaymoRow>) => Promise<PaymoRow>;
+  readonly statementRead?: (id: number | string, load: () => Promise<PaymoRow>) => Promise<PaymoRow>;
 }
 
 /** The DML matrix row of a spec, or undefined for a read-only table. */
@@ -468,9 +468,7 @@ export class PaymoWriter {
       }
     };
     const shared = beforeWrite ? this.#deps.statementRead : undefined;
-    if (!shared) return load();
-    // The key PaymoTable's own read by id uses (no include): `GET /api/reports/5`.
-    return shared(`GET ${new URL(client.baseUrl).pathname}${resource}/${String(idOf(id))}`, load);
+    return shared ? shared(idOf(id), load) : load();
   }
 
   /**
