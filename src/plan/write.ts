@@ -124,7 +124,7 @@ function listWords(words: readonly string[]): string {
  * pg_catalog; `public.x` is `x`) and checks the source's DML matrix allows `op`: 42P01 for an unknown
  * table, 0A000 naming the operations the table does allow.
  */
-export function resolveTarget(
+function resolveTarget(
   catalog: Catalog,
   table: { readonly name: string; readonly schema?: string; readonly alias?: string },
   op: WriteOp,
@@ -151,7 +151,7 @@ export function resolveTarget(
 }
 
 /** The table's column `name` with its write flags; 42703 as PostgreSQL says it for a write's column list. */
-export function targetColumn(t: WriteTarget, name: string): TargetColumn {
+function targetColumn(t: WriteTarget, name: string): TargetColumn {
   const c = t.source.schema.find((s) => s.name === name);
   if (!c) throw new SqlError('42703', `column "${name}" of relation "${t.name}" does not exist`);
   return {
@@ -169,7 +169,7 @@ function readOnlyDetail(c: TargetColumn, what: string): string {
 }
 
 /** 428C9 for a value assigned to a read-only column (PostgreSQL's wording for generated columns). */
-export function readOnlyColumn(c: TargetColumn, op: 'insert' | 'update'): SqlError {
+function readOnlyColumn(c: TargetColumn, op: 'insert' | 'update'): SqlError {
   const message =
     op === 'insert'
       ? `cannot insert a non-DEFAULT value into column "${c.name}"`
@@ -209,7 +209,7 @@ const TIME_TYPES = new Set<SqlType>(['date', 'timestamp', 'timestamptz']);
  * numeric types (rounding), among date/timestamp types, and arrays element-wise. Not boolean ↔
  * numbers, not text (typed) to anything else: those are explicit casts only.
  */
-export function assignable(from: SqlType, to: SqlType): boolean {
+function assignable(from: SqlType, to: SqlType): boolean {
   if (from === to || from === 'unknown' || to === 'text') return true;
   if (isNumericType(from) && isNumericType(to)) return true;
   if (TIME_TYPES.has(from) && TIME_TYPES.has(to)) return true;
@@ -561,7 +561,7 @@ export function planWrite(ast: AstWrite, ctx: WritePlanContext): WritePlan {
  * The parts of a possibly qualified name as written in SQL (`public."Tasks"`): quoted parts as
  * written, unquoted ones folded to lower case; 42601 when it is not a name.
  */
-export function splitQualifiedName(text: string): string[] {
+function splitQualifiedName(text: string): string[] {
   const parts: string[] = [];
   const re = /\s*(?:"((?:[^"]|"")+)"|([^".\s]+))\s*(\.|$)/y;
   let at = 0;
