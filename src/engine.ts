@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog/catalog.js';
+import type { ScanStats } from './catalog/table-source.js';
 import { type Zone, zoneByName } from './catalog/timezone.js';
 import type { SqlType } from './catalog/types.js';
 import { featureNotSupported, SqlError, toSqlError } from './errors.js';
@@ -8,9 +9,11 @@ import {
   checkFiltered,
   checkRowCap,
   emptyWriteStats,
+  headingOf,
   runCopy,
   runWrite,
   type WriteLimits,
+  type WriteOutcome,
   type WriteSettingNames,
 } from './exec/write.js';
 import { bindQuery, describeQuery, type ParamTypes, paramTypeList } from './plan/bind.js';
@@ -219,6 +222,24 @@ export function createEngine(options: EngineOptions): Engine {
   const executor = (zone: Zone, signal?: AbortSignal, analyze = false): Executor =>
     new Executor({ userFunction, zone, ...(analyze ? { analyze } : {}), ...(signal ? { signal } : {}) });
 
+  /** Runs a planned write (statement checks first) with `ex` running its reads and `stats` its writes. */
+  const performWrite = (
+    plan: WritePlan,
+    opts: QueryOptions,
+    zone: Zone,
+    ex: Executor,
+    stats: ScanStats,
+  ): Promise<WriteOutcome> => {
+    checkStatement([plan.input, plan.returning?.plan], true);
+    return runWrite(plan, {
+      ...limitsOf(opts),
+      executor: ex,
+      zone,
+      stats,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  };
+
   const runWriteStmt = async (
     w: AstWrite,
     params: readonly unknown[],
@@ -226,14 +247,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): Promise<QueryResult> => {
     const zone = zoneOf(opts.timeZone);
     const plan = planWriteOf(w, params, zone);
-    checkStatement([plan.input, plan.returning?.plan], true);
-    const out = await runWrite(plan, {
-      ...limitsOf(opts),
-      executor: executor(zone, opts.signal),
-      zone,
-      stats: emptyWriteStats(),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const out = await performWrite(plan, opts, zone, executor(zone, opts.signal), emptyWriteStats());
     return {
       command: w.type.toUpperCase(),
       rowCount: out.rowCount,
@@ -254,9 +268,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (plan.op === 'update')
       refused(() => checkConstantAssignments(plan.target, plan.slots, zoneOf(opts.timeZone)));
     if (plan.op === 'insert' && plan.cells)
-      refused(() =>
-        checkRowCap({ op: 'insert', text: `INSERT into ${plan.target.name}` }, plan.cells!.length, limits),
-      );
+      refused(() => checkRowCap(headingOf('insert', plan.target), plan.cells!.length, limits));
     refused(() => checkStatement([plan.input, plan.returning?.plan], true));
     return notes;
   };
@@ -273,17 +285,10 @@ export function createEngine(options: EngineOptions): Engine {
       const plan = planWriteOf(stmt.write, params, zone);
       if (!analyze) return explainWrite(plan, { verbose, notes: writeNotes(plan, opts) });
       // EXPLAIN ANALYZE performs the write, as PostgreSQL does.
-      checkStatement([plan.input, plan.returning?.plan], true);
       const ex = executor(zone, opts.signal, true);
       const stats = emptyWriteStats();
       const t0 = performance.now();
-      const out = await runWrite(plan, {
-        ...limitsOf(opts),
-        executor: ex,
-        zone,
-        stats,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const out = await performWrite(plan, opts, zone, ex, stats);
       const ms = performance.now() - t0;
       let requests = stats.requests;
       for (const s of ex.stats.values()) requests += s.scan?.requests ?? 0;

@@ -60,7 +60,7 @@ interface PendingRow {
 }
 
 /** How a statement names itself in messages: `INSERT into tasks`, `COPY tasks`. */
-type Heading = { readonly op: WriteOp; readonly text: string };
+export type Heading = { readonly op: WriteOp; readonly text: string };
 
 const PAST: Record<WriteOp, string> = { insert: 'inserted', update: 'updated', delete: 'deleted' };
 
@@ -69,7 +69,8 @@ export function emptyWriteStats(): ScanStats {
   return { requests: 0, rowsFetched: 0, cacheHits: 0, retries: 0 };
 }
 
-function headingOf(op: WriteOp, t: WriteTarget): Heading {
+/** The heading of a write statement's messages (`INSERT into tasks`). */
+export function headingOf(op: WriteOp, t: WriteTarget): Heading {
   const text =
     op === 'insert'
       ? `INSERT into ${t.name}`
