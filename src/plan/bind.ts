@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { USER_FUNCTION_PREFIX } from '../catalog/catalog.js';
+import type { TableSource } from '../catalog/table-source.js';
 import { elementType, isArrayType, isNumericType, parseTypeName, type SqlType } from '../catalog/types.js';
 import {
   ambiguousColumn,
@@ -158,6 +159,24 @@ export interface BindOptions {
    * PostgreSQL's message naming that clause.
    */
   readonly clause?: string;
+}
+
+/**
+ * The source a table name in SQL reads (FROM, a write's target): unqualified names search the catalog
+ * as given, then pg_catalog (PostgreSQL's implicit search_path head); `public.x` is `x`; other
+ * schemas must be registered as `schema.x`. 42P01 naming the known tables when there is none.
+ */
+export function resolveTable(
+  catalog: Catalog,
+  table: { readonly name: string; readonly schema?: string | undefined },
+): { qualified: string; source: TableSource } {
+  const qualified = table.schema === undefined ? table.name : `${table.schema}.${table.name}`;
+  const source =
+    table.schema === undefined
+      ? (catalog.lookup(table.name) ?? catalog.lookup(`pg_catalog.${table.name}`))
+      : (catalog.lookup(qualified) ?? (table.schema === 'public' ? catalog.lookup(table.name) : undefined));
+  if (!source) throw undefinedTable(qualified, `known tables: ${catalog.names().join(', ')}`);
+  return { qualified, source };
 }
 
 /**
@@ -698,15 +717,7 @@ class Binder {
           const plan: LogicalPlan = { kind: 'cte_ref', cteId: cte.cteId, name: cte.name, output };
           return { plan, scope: { ...emptyScope(outer), rels: [{ alias, columns: output }] } };
         }
-        // Unqualified names search the catalog as given, then pg_catalog (PostgreSQL's implicit
-        // search_path head); `public.x` is `x`; other schemas must be registered as `schema.x`.
-        const qualified = f.schema === undefined ? f.name : `${f.schema}.${f.name}`;
-        const source =
-          f.schema === undefined
-            ? (this.catalog.lookup(f.name) ?? this.catalog.lookup(`pg_catalog.${f.name}`))
-            : (this.catalog.lookup(qualified) ??
-              (f.schema === 'public' ? this.catalog.lookup(f.name) : undefined));
-        if (!source) throw undefinedTable(qualified, `known tables: ${this.catalog.names().join(', ')}`);
+        const { qualified, source } = resolveTable(this.catalog, f);
         const output = source.schema.map((c) => ({ ...this.col(c.name, c.type), table: alias }));
         const plan: LogicalPlan = {
           kind: 'scan',

@@ -2,7 +2,7 @@ import { Catalog, type UserFunction } from '../catalog/catalog.js';
 import { MemoryTable } from '../catalog/memory-table.js';
 import type { ColumnWrite, TableSource } from '../catalog/table-source.js';
 import { elementType, isArrayType, isNumericType, type Row, type SqlType } from '../catalog/types.js';
-import { featureNotSupported, SqlError, syntaxError, undefinedTable } from '../errors.js';
+import { featureNotSupported, SqlError, syntaxError } from '../errors.js';
 import type {
   AstCte,
   AstDelete,
@@ -13,7 +13,7 @@ import type {
   AstUpdate,
   AstWrite,
 } from '../sql/ast.js';
-import { bindQuery, type ParamTypes } from './bind.js';
+import { bindQuery, type ParamTypes, resolveTable } from './bind.js';
 import { regtypeName } from './bind-support.js';
 import type { ColumnDef, Expr } from './expr.js';
 import { type LogicalPlan, outputOf } from './logical.js';
@@ -129,12 +129,7 @@ function resolveTarget(
   table: { readonly name: string; readonly schema?: string; readonly alias?: string },
   op: WriteOp,
 ): WriteTarget {
-  const qualified = table.schema === undefined ? table.name : `${table.schema}.${table.name}`;
-  const source =
-    table.schema === undefined
-      ? (catalog.lookup(table.name) ?? catalog.lookup(`pg_catalog.${table.name}`))
-      : (catalog.lookup(qualified) ?? (table.schema === 'public' ? catalog.lookup(table.name) : undefined));
-  if (!source) throw undefinedTable(qualified, `known tables: ${catalog.names().join(', ')}`);
+  const { source } = resolveTable(catalog, table);
   const can = (o: WriteOp): boolean => source.writes?.[o] === true && typeof source[o] === 'function';
   if (!can(op)) {
     const allowed = (['insert', 'update', 'delete'] as const).filter(can).map((o) => o.toUpperCase());
