@@ -158,6 +158,22 @@ function targetColumn(t: WriteTarget, name: string): TargetColumn {
   };
 }
 
+/** The columns an INSERT or COPY lists, in order, each checked by `check` as it is reached: 42701 for a repeat. */
+function listedColumns(
+  t: WriteTarget,
+  names: readonly string[],
+  check?: (c: TargetColumn) => void,
+): TargetColumn[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (seen.has(name)) throw new SqlError('42701', `column "${name}" specified more than once`);
+    seen.add(name);
+    const c = targetColumn(t, name);
+    check?.(c);
+    return c;
+  });
+}
+
 /** The detail naming why a column cannot be written: the source's own description when it has one. */
 function readOnlyDetail(c: TargetColumn, what: string): string {
   return `Column "${c.name}"${c.comment ? ` (${c.comment})` : ''} is ${what}.`;
@@ -350,15 +366,9 @@ function checkRequired(t: WriteTarget, rows: readonly (readonly ValueSlot[])[]):
 
 function planInsert(ast: AstInsert, ctx: WritePlanContext): WritePlan {
   const t = resolveTarget(ctx.catalog, ast.table, 'insert');
-  let cols: TargetColumn[];
-  if (ast.columns) {
-    const seen = new Set<string>();
-    cols = ast.columns.map((name) => {
-      if (seen.has(name)) throw new SqlError('42701', `column "${name}" specified more than once`);
-      seen.add(name);
-      return targetColumn(t, name);
-    });
-  } else cols = t.source.schema.map((c) => targetColumn(t, c.name));
+  const cols = ast.columns
+    ? listedColumns(t, ast.columns)
+    : t.source.schema.map((c) => targetColumn(t, c.name));
   const explicit = ast.columns !== undefined;
   const checkWidth = (n: number): void => {
     if (n > cols.length) throw syntaxError('INSERT has more expressions than target columns');
@@ -591,17 +601,11 @@ export function planCopy(
     parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name },
     'insert',
   );
-  let cols: TargetColumn[];
-  if (columns) {
-    const seen = new Set<string>();
-    cols = columns.map((name) => {
-      if (seen.has(name)) throw new SqlError('42701', `column "${name}" specified more than once`);
-      seen.add(name);
-      const c = targetColumn(t, name);
-      if (c.flags.readOnly) throw readOnlyColumn(c, 'insert');
-      return c;
-    });
-  } else cols = t.source.schema.map((c) => targetColumn(t, c.name)).filter((c) => !c.flags.readOnly);
+  const cols = columns
+    ? listedColumns(t, columns, (c) => {
+        if (c.flags.readOnly) throw readOnlyColumn(c, 'insert');
+      })
+    : t.source.schema.map((c) => targetColumn(t, c.name)).filter((c) => !c.flags.readOnly);
   const slots = cols.map(
     (column, index): ValueSlot => ({
       column,
