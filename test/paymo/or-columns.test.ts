@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { createPaymoCatalog } from '../../src/paymo/catalog.js';
 import { type PushTarget, planWhere, supportOf } from '../../src/paymo/filters.js';
-import { PaymoClient } from '../../src/paymo/http-client.js';
+import type { PaymoClient } from '../../src/paymo/http-client.js';
 import { defaultFilters } from '../../src/paymo/specs/columns.js';
 import type { IntervalPush } from '../../src/paymo/specs/types.js';
 import { renderWhere } from '../../src/paymo/where-render.js';
 import type { Expr } from '../../src/plan/expr.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import type { SimulatorHandle } from '../../src/simulator/index.js';
+import { startSimulatedPaymo } from '../support/demo-paymo.js';
 
 const col = (name: string, type: Expr['type']): Expr => ({ kind: 'column', id: 1, name, type });
 const lit = (value: unknown, type: Expr['type']): Expr => ({ kind: 'literal', value, type });
@@ -159,6 +160,7 @@ describe('OR across columns (Paymo side)', () => {
 describe('OR across columns on time_entries (requests as logged by the simulator)', () => {
   let sim: SimulatorHandle;
   let client: PaymoClient;
+  let close: () => Promise<void>;
   const NOW = new Date('2026-11-15T12:00:00Z');
   const engine = (pushdown: boolean, timeZone?: string) =>
     createEngine({
@@ -168,13 +170,13 @@ describe('OR across columns on time_entries (requests as logged by the simulator
     });
 
   beforeAll(async () => {
-    sim = await startSimulator({ scale: 'tiny', rateLimit: null, now: NOW, clock: () => NOW.getTime() });
-    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+    ({ sim, client, close } = await startSimulatedPaymo({
+      scale: 'tiny',
+      now: NOW,
+      clock: () => NOW.getTime(),
+    }));
   });
-  afterAll(async () => {
-    await client.close();
-    await sim.close();
-  });
+  afterAll(() => close());
 
   /** Rows with pushdown on (checked equal to pushdown off) and the `where` of each request made. */
   async function both(sql: string, timeZone?: string): Promise<{ rows: unknown[][]; wheres: string[] }> {

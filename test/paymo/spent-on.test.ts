@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { createPaymoCatalog } from '../../src/paymo/catalog.js';
-import { PaymoClient } from '../../src/paymo/http-client.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import type { PaymoClient } from '../../src/paymo/http-client.js';
+import type { SimulatorHandle } from '../../src/simulator/index.js';
 import type { Rec } from '../../src/simulator/types.js';
+import { startSimulatedPaymo } from '../support/demo-paymo.js';
 
 const NOW = new Date('2026-11-15T12:00:00Z');
 
@@ -11,6 +12,7 @@ const NOW = new Date('2026-11-15T12:00:00Z');
 describe('time_entries.spent_on (requests as logged by the simulator)', () => {
   let sim: SimulatorHandle;
   let client: PaymoClient;
+  let close: () => Promise<void>;
   const engine = (pushdown = true) =>
     createEngine({ catalog: createPaymoCatalog({ client, cacheTtlMs: 0, requestBudget: 10_000 }), pushdown });
   const log = (): Record<string, string>[] =>
@@ -29,13 +31,13 @@ describe('time_entries.spent_on (requests as logged by the simulator)', () => {
   });
 
   beforeAll(async () => {
-    sim = await startSimulator({ scale: 'tiny', rateLimit: null, now: NOW, clock: () => NOW.getTime() });
-    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+    ({ sim, client, close } = await startSimulatedPaymo({
+      scale: 'tiny',
+      now: NOW,
+      clock: () => NOW.getTime(),
+    }));
   });
-  afterAll(async () => {
-    await client.close();
-    await sim.close();
-  });
+  afterAll(() => close());
   beforeEach(() => sim.requestLog.reset());
 
   /** Runs `sql` with pushdown on (returning rows and requests) and checks pushdown off gives the same rows. */

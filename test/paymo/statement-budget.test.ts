@@ -2,15 +2,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine.js';
 import { SqlError } from '../../src/errors.js';
 import { ResponseCache, StatementScope } from '../../src/paymo/cache.js';
-import { PaymoClient } from '../../src/paymo/http-client.js';
+import type { PaymoClient } from '../../src/paymo/http-client.js';
 import { createPaymoSession, type PaymoSessionEngines } from '../../src/paymo-session.js';
 import type { SessionSettings } from '../../src/session.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import type { SimulatorHandle } from '../../src/simulator/index.js';
+import { startSimulatedPaymo } from '../support/demo-paymo.js';
 
 /** `paymo.max_requests` holds for a whole statement: every scan's requests count, cache hits do not. */
 describe('the request budget per statement (requests as logged by the simulator)', () => {
   let sim: SimulatorHandle;
   let client: PaymoClient;
+  let close: () => Promise<void>;
   const paths = (): string[] => sim.requestLog.entries().map((e) => e.path);
   const settings = (maxRequests: number, cacheTtl = '0'): SessionSettings => {
     const values: Record<string, string> = {
@@ -36,18 +38,14 @@ describe('the request budget per statement (requests as logged by the simulator)
 
   let clients: number;
   beforeAll(async () => {
-    sim = await startSimulator({ scale: 'tiny', rateLimit: null });
-    client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+    ({ sim, client, close } = await startSimulatedPaymo({ scale: 'tiny' }));
     const r = await createPaymoSession(client)
       .engineFor(settings(1000))
       .query('select count(*) from clients');
     clients = Number(r.rows[0]![0]);
     expect(clients).toBeGreaterThan(1);
   });
-  afterAll(async () => {
-    await client.close();
-    await sim.close();
-  });
+  afterAll(() => close());
   beforeEach(() => sim.requestLog.reset());
 
   it('refuses a UNION whose scans together exceed the budget before any request', async () => {

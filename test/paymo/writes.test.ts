@@ -4,11 +4,12 @@ import type { Row } from '../../src/catalog/types.js';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { SqlError } from '../../src/errors.js';
 import { createPaymoCatalog, type PaymoCatalog } from '../../src/paymo/catalog.js';
-import { PaymoClient } from '../../src/paymo/http-client.js';
+import type { PaymoClient } from '../../src/paymo/http-client.js';
 import type { PaymoTable } from '../../src/paymo/paymo-table.js';
 import { ALL_SPECS } from '../../src/paymo/specs/index.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import type { SimulatorHandle } from '../../src/simulator/index.js';
 import type { Rec } from '../../src/simulator/types.js';
+import { startSimulatedPaymo } from '../support/demo-paymo.js';
 
 /**
  * The Paymo half of writes against the simulator, calling PaymoTable's write members directly:
@@ -16,22 +17,19 @@ import type { Rec } from '../../src/simulator/types.js';
  */
 let sim: SimulatorHandle;
 let client: PaymoClient;
+let close: () => Promise<void>;
 let catalog: PaymoCatalog;
 let engine: Engine;
 
 beforeAll(async () => {
-  sim = await startSimulator({ scale: 'tiny', rateLimit: null });
-  client = new PaymoClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, rateLimit: false, retryBaseMs: 5 });
+  ({ sim, client, close } = await startSimulatedPaymo({ scale: 'tiny' }));
   catalog = createPaymoCatalog({ client, cacheTtlMs: 0 });
   engine = createEngine({ catalog });
   const company = [...sim.store.all('company')][0]!;
   // Room for new users and projects in the tiny company.
   sim.store.update('company', company.id, { max_users: null, max_projects: null });
 });
-afterAll(async () => {
-  await client.close();
-  await sim.close();
-});
+afterAll(() => close());
 beforeEach(() => {
   sim.faults.clear();
   sim.requestLog.reset();

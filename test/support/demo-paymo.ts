@@ -1,23 +1,26 @@
 import { PaymoClient } from '../../src/paymo/http-client.js';
 import { DEFAULT_SEED, generateDataset } from '../../src/simulator/generate.js';
-import { type SimulatorHandle, startSimulator } from '../../src/simulator/index.js';
+import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 
 /** The anchor instant of the demo company in tests (the bench's BENCH_NOW). */
 export const DEMO_NOW = new Date('2026-11-15T12:00:00Z');
 
 /** The simulator over the demo company (default seed, frozen clock, no rate limit) and a client of it. */
-export async function startDemoPaymo(): Promise<{
+export function startDemoPaymo(): Promise<SimulatedPaymo> {
+  const dataset = generateDataset({ scale: 'demo', seed: DEFAULT_SEED, now: DEMO_NOW });
+  return startSimulatedPaymo({ dataset, now: DEMO_NOW, clock: () => DEMO_NOW.getTime() });
+}
+
+/** A running simulator, a client of it, and `close()` for both. */
+export interface SimulatedPaymo {
   sim: SimulatorHandle;
   client: PaymoClient;
   close(): Promise<void>;
-}> {
-  const dataset = generateDataset({ scale: 'demo', seed: DEFAULT_SEED, now: DEMO_NOW });
-  const sim = await startSimulator({
-    dataset,
-    now: DEMO_NOW,
-    clock: () => DEMO_NOW.getTime(),
-    rateLimit: null,
-  });
+}
+
+/** A simulator with `options` and no rate limit, and a client of it that retries fast and never waits. */
+export async function startSimulatedPaymo(options: SimulatorOptions): Promise<SimulatedPaymo> {
+  const sim = await startSimulator({ ...options, rateLimit: null });
   const client = new PaymoClient({
     apiKey: sim.apiKey,
     baseUrl: sim.baseUrl,
