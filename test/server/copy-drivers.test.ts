@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgServer } from '../../src/server/index.js';
-import { clientUnavailable, PYTHON, runs, startServer } from './harness.js';
+import { clientUnavailable, PYTHON, runClient, runs, startServer } from './harness.js';
 
 // COPY … TO STDOUT read by the drivers' own COPY APIs, each in its own process.
 const pyModule = (m: string) => () => runs(PYTHON, ['-c', `import ${m}`]);
@@ -17,17 +16,9 @@ const noJdbc = clientUnavailable(
   'apt-get install libpostgresql-jdbc-java default-jdk-headless',
 );
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
-    ),
-  );
-}
-
 let server: PgServer;
 let port: number;
-const python = (code: string) => run(PYTHON, ['-c', code], { PORT: String(port) });
+const python = (code: string) => runClient(PYTHON, ['-c', code], { PORT: String(port) });
 
 beforeAll(async () => {
   ({ server, port } = await startServer());
@@ -106,8 +97,8 @@ public class CopyProbe {
 }
 `,
     );
-    await run('javac', ['-cp', JAR, '-d', dir, join(dir, 'CopyProbe.java')]);
-    const out = await run('java', ['-cp', `${JAR}:${dir}`, 'CopyProbe', String(port)]);
+    await runClient('javac', ['-cp', JAR, '-d', dir, join(dir, 'CopyProbe.java')]);
+    const out = await runClient('java', ['-cp', `${JAR}:${dir}`, 'CopyProbe', String(port)]);
     expect(out).toBe('10,Website\n11,App\n12,Branding\n13,Internal\n14,Audit\n5\n3\n');
   });
 });

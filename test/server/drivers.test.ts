@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgServer } from '../../src/server/index.js';
-import { clientUnavailable, PYTHON, runs, startServer } from './harness.js';
+import { clientUnavailable, PYTHON, runClient, runs, startServer } from './harness.js';
 
 // Real drivers in their own processes (async spawns: the server lives in this process).
 const pyModule = (m: string) => () => runs(PYTHON, ['-c', `import ${m}`]);
@@ -18,15 +17,7 @@ const noJdbc = clientUnavailable(
   'apt-get install libpostgresql-jdbc-java default-jdk-headless',
 );
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
-    ),
-  );
-}
-
-const python = (code: string) => run(PYTHON, ['-c', code], { PORT: String(port) });
+const python = (code: string) => runClient(PYTHON, ['-c', code], { PORT: String(port) });
 
 let server: PgServer;
 let port: number;
@@ -153,12 +144,12 @@ public class Probe {
 }
 `,
     );
-    await run('javac', ['-cp', JAR, '-d', dir, join(dir, 'Probe.java')]);
+    await runClient('javac', ['-cp', JAR, '-d', dir, join(dir, 'Probe.java')]);
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('switches to a named statement with binary results, binds binary parameters, fetches with a cursor', async () => {
-    const out = (await run('java', ['-cp', `${JAR}:${dir}`, 'Probe', String(port)])).trim().split('\n');
+    const out = (await runClient('java', ['-cp', `${JAR}:${dir}`, 'Probe', String(port)])).trim().split('\n');
     const byProject = [
       '100,Design mockups,2023-02-15,1,true;101,Build frontend,2023-03-30,2,false;102,QA,null,null,false;',
       '103,iOS build,2023-07-01,1,false;104,Android build,2023-06-15,3,true;',

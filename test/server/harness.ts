@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ScanContext, TableSource } from '../../src/catalog/table-source.js';
 import type { Column, Row } from '../../src/catalog/types.js';
@@ -132,3 +132,15 @@ export const jdbcUnavailable = (): string | null =>
     () => runs('javac', ['-version']) && runs('test', ['-f', JDBC_JAR]),
     'apt-get install libpostgresql-jdbc-java default-jdk-headless',
   );
+
+/**
+ * Runs a client program asynchronously (the server under test lives in this process, so a sync spawn
+ * would deadlock) and resolves with its stdout; rejects with its stderr when it fails.
+ */
+export function runClient(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
+    ),
+  );
+}

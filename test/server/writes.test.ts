@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPgServer, type PgServer } from '../../src/server/index.js';
-import { JDBC_JAR, jdbcUnavailable, PYTHON, psqlUnavailable, pythonModuleUnavailable } from './harness.js';
+import {
+  JDBC_JAR,
+  jdbcUnavailable,
+  PYTHON,
+  psqlUnavailable,
+  pythonModuleUnavailable,
+  runClient,
+} from './harness.js';
 import { errorFields, fe, RawClient, rowDescription, textRow, types } from './raw-client.js';
 import { WriteDouble } from './write-double.js';
 
@@ -243,12 +250,11 @@ const noPsycopg2 = pythonModuleUnavailable('psycopg2', 'python3-psycopg2');
 
 describe.skipIf(noPsycopg2)('psycopg2', () => {
   it('reports cursor.rowcount of writes and fetches RETURNING rows', async () => {
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        PYTHON,
-        [
-          '-c',
-          `
+    const out = await runClient(
+      PYTHON,
+      [
+        '-c',
+        `
 import json, os, psycopg2
 c = psycopg2.connect(host='127.0.0.1', port=int(os.environ['PORT']), user='u', dbname='d')
 c.autocommit = True
@@ -266,10 +272,8 @@ except psycopg2.Error as e:
     res.append([e.pgcode, e.diag.message_detail])
 print(json.dumps(res))
 `,
-        ],
-        { env: { ...process.env, PORT: String(port) }, timeout: 30_000 },
-        (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)),
-      ),
+      ],
+      { PORT: String(port) },
     );
     expect(JSON.parse(out)).toEqual([
       ['UPDATE 2', 2, null],
@@ -332,14 +336,10 @@ public class Writes {
 }
 `,
     );
-    const run = (cmd: string, args: string[]) =>
-      new Promise<string>((resolve, reject) =>
-        execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) =>
-          err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
-        ),
-      );
-    await run('javac', ['-cp', JAR, '-d', dir, join(dir, 'Writes.java')]);
-    const out = (await run('java', ['-cp', `${JAR}:${dir}`, 'Writes', String(port)])).trim().split('\n');
+    await runClient('javac', ['-cp', JAR, '-d', dir, join(dir, 'Writes.java')]);
+    const out = (await runClient('java', ['-cp', `${JAR}:${dir}`, 'Writes', String(port)]))
+      .trim()
+      .split('\n');
     expect(out).toEqual([
       '1,1,1,1,1,1,1,',
       '5',
