@@ -1108,9 +1108,15 @@ export class PaymoTable implements TableSource {
       const p = e.parent;
       const keep = p.spec.columns.flatMap((c, i) => (c.detailOnly ? [] : [i]));
       const proute = p.#routes[0]!;
+      // Many rows share a parent (a task's entries, an invoice's lines): each is converted once.
+      const converted = new Map<PaymoRow, unknown[]>();
       const toRow = (obj: PaymoRow): unknown[] => {
-        const r = p.#row(proute, [obj]);
-        return keep.map((i) => r[i]);
+        let row = converted.get(obj);
+        if (row === undefined) {
+          const r = p.#row(proute, [obj]);
+          converted.set(obj, (row = keep.map((i) => r[i])));
+        }
+        return row;
       };
       const inc = e.include;
       if (inc === undefined) {
@@ -1126,12 +1132,15 @@ export class PaymoTable implements TableSource {
       // A dotted include (`task.project`) arrives nested; a parent whose id is not the row's key
       // (Paymo cut it, or the chain led elsewhere) counts as missing and is read by id.
       const path = inc.split('.');
-      const embedded = (leaf: PaymoRow): PaymoRow | undefined => {
+      const embedded = (leaf: PaymoRow, key: number | null): PaymoRow | undefined => {
         let o: unknown = leaf;
         for (const k of path) o = isObject(o) ? o[k] : undefined;
-        return isObject(o) && fk(leaf) !== null && convertValue(o.id, 'bigint') === fk(leaf) ? o : undefined;
+        return isObject(o) && key !== null && convertValue(o.id, 'bigint') === key ? o : undefined;
       };
-      const missing = [...new Set(leaves.flatMap((l) => (embedded(l) || fk(l) === null ? [] : [fk(l)!])))];
+      // Each leaf's key and embedded parent, found once.
+      const keys = leaves.map(fk);
+      const inline = leaves.map((l, i) => embedded(l, keys[i] ?? null));
+      const missing = [...new Set(keys.filter((k, i): k is number => k !== null && inline[i] === undefined))];
       const fetched = new Map<number, PaymoRow>();
       for (let i = 0; i < missing.length; i += this.maxInListSize) {
         const values = missing
@@ -1141,7 +1150,10 @@ export class PaymoTable implements TableSource {
           for (const chain of page) fetched.set(Number(chain[0]!.id), chain[0]!);
       }
       const objs = new Map(
-        leaves.map((l) => [l, embedded(l) ?? (fk(l) === null ? undefined : fetched.get(fk(l)!))] as const),
+        leaves.map((l, i) => {
+          const key = keys[i] ?? null;
+          return [l, inline[i] ?? (key === null ? undefined : fetched.get(key))] as const;
+        }),
       );
       found.set(e.prefix, objs);
       const nulls = new Array<unknown>(keep.length).fill(null);
